@@ -1,0 +1,4 @@
+//! `readiness`: a promotion-readiness engine.
+#![deny(missing_docs)]
+
+pub mod stats;

@@ -1,0 +1,7 @@
+//! Statistics behind a defensible readiness score: reliability and agreement, rater effects,
+//! adverse impact, and the probability distributions they rest on.
+//!
+//! Every function here is a plain function over simple inputs (matrices of `Option<f64>`,
+//! contingency counts). Undefined statistics are reported as `None`, never as `NaN`.
+
+pub mod distributions;
