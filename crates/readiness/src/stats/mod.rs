@@ -5,3 +5,4 @@
 //! contingency counts). Undefined statistics are reported as `None`, never as `NaN`.
 
 pub mod distributions;
+pub mod error;

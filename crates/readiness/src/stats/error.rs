@@ -1,0 +1,125 @@
+//! The one error type of `readiness::stats`.
+//!
+//! Every variant carries structured fields and a stable snake_case [`StatsError::code`], so
+//! bindings can map it to a typed exception (Python) or an `Error` with `.code` (JS).
+//! Undefined statistics (zero variance, no pairable unit, …) are *not* errors: they are
+//! reported as `None` in the result. Errors are for input the functions cannot accept.
+
+/// An input a statistics function cannot accept.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatsError {
+    /// A matrix has a row whose length differs from the first row's.
+    #[error("row {row} has {found} columns, expected {expected}")]
+    RaggedMatrix {
+        /// Index of the offending row (0-based).
+        row: usize,
+        /// Number of columns of the first row.
+        expected: usize,
+        /// Number of columns of the offending row.
+        found: usize,
+    },
+    /// Too few rows or columns for the statistic.
+    #[error("{what}: need at least {min}, got {found}")]
+    TooFew {
+        /// What was counted (e.g. `"raters"`, `"complete targets"`).
+        what: &'static str,
+        /// The minimum needed.
+        min: usize,
+        /// The number given.
+        found: usize,
+    },
+    /// Two inputs that must have the same length do not.
+    #[error("{what}: lengths differ ({left} vs {right})")]
+    LengthMismatch {
+        /// Which pair of inputs.
+        what: &'static str,
+        /// Length of the first input.
+        left: usize,
+        /// Length of the second input.
+        right: usize,
+    },
+    /// A value is NaN or infinite.
+    #[error("{what} at index {index} is not finite ({value})")]
+    NonFinite {
+        /// Which input.
+        what: &'static str,
+        /// Flat or row-major index of the value (row * columns + column for matrices).
+        index: usize,
+        /// The value itself.
+        value: f64,
+    },
+    /// A parameter is outside its allowed range.
+    #[error("{name} must be {expected}, got {value}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// The allowed range, in words (e.g. `"in (0, 1)"`).
+        expected: &'static str,
+        /// The value given.
+        value: f64,
+    },
+}
+
+impl StatsError {
+    /// A stable snake_case code for the error kind (the same string in every binding).
+    ///
+    /// # Example
+    /// ```
+    /// use readiness::stats::error::StatsError;
+    /// let e = StatsError::TooFew { what: "raters", min: 2, found: 1 };
+    /// assert_eq!(e.code(), "too_few");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            StatsError::RaggedMatrix { .. } => "ragged_matrix",
+            StatsError::TooFew { .. } => "too_few",
+            StatsError::LengthMismatch { .. } => "length_mismatch",
+            StatsError::NonFinite { .. } => "non_finite",
+            StatsError::InvalidParameter { .. } => "invalid_parameter",
+        }
+    }
+}
+
+/// Result of a statistics function.
+pub type Result<T> = std::result::Result<T, StatsError>;
+
+/// Checks that `confidence` is in (0, 1).
+pub(crate) fn check_confidence(confidence: f64) -> Result<()> {
+    if confidence > 0.0 && confidence < 1.0 {
+        Ok(())
+    } else {
+        Err(StatsError::InvalidParameter {
+            name: "confidence",
+            expected: "in (0, 1)",
+            value: confidence,
+        })
+    }
+}
+
+/// Checks that every row of `rows` has the same length and every present value is finite;
+/// returns the number of columns (0 for no rows).
+pub(crate) fn check_matrix(rows: &[Vec<Option<f64>>], what: &'static str) -> Result<usize> {
+    let cols = rows.first().map_or(0, Vec::len);
+    for (r, row) in rows.iter().enumerate() {
+        if row.len() != cols {
+            return Err(StatsError::RaggedMatrix {
+                row: r,
+                expected: cols,
+                found: row.len(),
+            });
+        }
+        for (c, v) in row.iter().enumerate() {
+            if let Some(x) = v {
+                if !x.is_finite() {
+                    return Err(StatsError::NonFinite {
+                        what,
+                        index: r * cols + c,
+                        value: *x,
+                    });
+                }
+            }
+        }
+    }
+    Ok(cols)
+}
