@@ -1,0 +1,956 @@
+//! Rubric documents: the scale, rater groups, policy and dimensions an assessment is made with.
+//!
+//! One serde model serves TOML files and JSON documents. Loading always validates, and every
+//! problem is reported with the path of the offending value
+//! (`dimensions[1].criteria[2].weight: must be > 0, got -1`).
+
+use crate::error::{clip, one_of, RubricError};
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+/// The rubric format version this engine reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Id of the pseudo-level given when evidence is too thin to place a candidate.
+pub const INSUFFICIENT_EVIDENCE: &str = "insufficient_evidence";
+
+/// Id of the rater group whose ratings feed the self–other gap.
+pub const SELF_GROUP: &str = "self";
+
+/// The standard rubric's TOML source (also shipped as `examples/rubrics/standard.toml`).
+pub const STANDARD_TOML: &str = include_str!("../rubrics/standard.toml");
+
+/// A rubric: how candidates are rated and how ratings become a readiness assessment.
+///
+/// # Example
+/// ```
+/// use readiness::Rubric;
+/// let rubric = Rubric::standard();
+/// assert_eq!(rubric.id, "standard-leadership");
+/// assert_eq!(rubric.dimensions.len(), 4);
+/// assert!(rubric.fingerprint().starts_with("sha256:"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rubric {
+    /// Format version of the document; must be 1.
+    pub format_version: u32,
+    /// Stable id of the rubric (letters, digits, `_`, `-`, `.`).
+    pub id: String,
+    /// Version of the rubric, recorded in every assessment's provenance.
+    pub version: String,
+    /// Human-readable name.
+    #[serde(default)]
+    pub name: String,
+    /// Optional longer description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The rating scale.
+    pub scale: Scale,
+    /// Rater groups, in report order, keyed by id (`self`, `manager`, `peer`, …).
+    pub rater_groups: IndexMap<String, RaterGroup>,
+    /// Thresholds for levels and flags.
+    pub policy: Policy,
+    /// Dimensions, each with its criteria.
+    pub dimensions: Vec<Dimension>,
+}
+
+/// The rating scale of a rubric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    /// Lowest rating.
+    pub min: f64,
+    /// Highest rating.
+    pub max: f64,
+    /// Distance between allowed ratings; when given, ratings must lie on a step from `min`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+    /// One label per scale point, lowest first (optional).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+}
+
+impl Scale {
+    /// Number of scale points: `(max − min)/step + 1` with a step; `max − min + 1` for a scale
+    /// without a step whose bounds are whole numbers; `None` otherwise.
+    pub fn points(&self) -> Option<usize> {
+        let span = self.max - self.min;
+        match self.step {
+            Some(step) if step > 0.0 => Some(((span / step).round() as usize).saturating_add(1)),
+            Some(_) => None,
+            None if self.min.fract() == 0.0 && self.max.fract() == 0.0 => {
+                Some((span.round() as usize).saturating_add(1))
+            }
+            None => None,
+        }
+    }
+
+    /// `norm(x) = 100 (x − min)/(max − min)`: a raw-scale value on 0–100.
+    pub fn norm(&self, x: f64) -> f64 {
+        100.0 * (x - self.min) / (self.max - self.min)
+    }
+
+    /// Variance of ratings under the uniform null distribution, used by rwg:
+    /// `step² (A² − 1)/12` for A points `step` apart, `(max − min)²/12` for a continuous scale.
+    pub fn null_variance(&self) -> f64 {
+        match (self.step, self.points()) {
+            (Some(step), Some(a)) => {
+                let a = a as f64;
+                step * step * (a * a - 1.0) / 12.0
+            }
+            (None, Some(a)) => {
+                let a = a as f64;
+                (a * a - 1.0) / 12.0
+            }
+            _ => {
+                let span = self.max - self.min;
+                span * span / 12.0
+            }
+        }
+    }
+}
+
+/// A rater group: its weight in the score and its anonymity minimum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RaterGroup {
+    /// Weight of the group in criterion scores; only the `self` group may have weight 0.
+    pub weight: f64,
+    /// Fewest distinct raters for the group's breakdown to be shown (anonymity).
+    #[serde(default = "default_group_min_raters")]
+    pub min_raters: u32,
+    /// Optional display label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+fn default_group_min_raters() -> u32 {
+    1
+}
+
+/// Thresholds that turn scores into a level and flags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Below this coverage on any leadership-side dimension the level is `insufficient_evidence`.
+    #[serde(default = "default_min_coverage")]
+    pub min_coverage: f64,
+    /// Fewer scoring raters than this raises the `few_raters` flag.
+    #[serde(default = "default_min_raters")]
+    pub min_raters: u32,
+    /// Self minus others, in scale points, that raises `blind_spot` / `hidden_strength`.
+    #[serde(default = "default_self_other_gap")]
+    pub self_other_gap: f64,
+    /// rwg(J) below this raises `low_agreement`.
+    #[serde(default = "default_low_agreement_rwg")]
+    pub low_agreement_rwg: f64,
+    /// Thresholds of the `expert_trap` flag.
+    #[serde(default)]
+    pub expert_trap: ExpertTrap,
+    /// How many top criteria are reported as strengths.
+    #[serde(default = "default_top_n")]
+    pub strengths: u32,
+    /// How many bottom criteria are reported as development areas.
+    #[serde(default = "default_top_n")]
+    pub development: u32,
+    /// Levels, best first; the last one is the catch-all and has no conditions.
+    pub levels: Vec<Level>,
+}
+
+fn default_min_coverage() -> f64 {
+    0.5
+}
+fn default_min_raters() -> u32 {
+    3
+}
+fn default_self_other_gap() -> f64 {
+    0.75
+}
+fn default_low_agreement_rwg() -> f64 {
+    0.70
+}
+fn default_top_n() -> u32 {
+    3
+}
+
+/// Thresholds of the `expert_trap` flag: technical ≥ `technical_min` and index < `index_max`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpertTrap {
+    /// Technical score (0–100) from which a candidate counts as a strong expert.
+    #[serde(default = "default_trap_technical")]
+    pub technical_min: f64,
+    /// Readiness index (0–100) below which leadership is not yet shown.
+    #[serde(default = "default_trap_index")]
+    pub index_max: f64,
+}
+
+fn default_trap_technical() -> f64 {
+    75.0
+}
+fn default_trap_index() -> f64 {
+    60.0
+}
+
+impl Default for ExpertTrap {
+    fn default() -> Self {
+        ExpertTrap {
+            technical_min: default_trap_technical(),
+            index_max: default_trap_index(),
+        }
+    }
+}
+
+/// A readiness level and the conditions a candidate must meet to reach it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    /// Stable id (`ready_now`).
+    pub id: String,
+    /// Display label (`Ready now`); the id when absent.
+    #[serde(default)]
+    pub label: String,
+    /// Minimum readiness index, 0–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_index: Option<f64>,
+    /// Minimum score of every leadership-side dimension, 0–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_dimension: Option<f64>,
+    /// Minimum criterion scores on the raw scale; a criterion not rated does not meet it.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub min_criteria: IndexMap<String, f64>,
+    /// Minimum technical score, 0–100: a gate, never a weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_technical: Option<f64>,
+}
+
+impl Level {
+    /// Whether the level has any condition.
+    pub fn has_conditions(&self) -> bool {
+        self.min_index.is_some()
+            || self.min_dimension.is_some()
+            || !self.min_criteria.is_empty()
+            || self.min_technical.is_some()
+    }
+
+    /// The label, or the id when no label is set.
+    pub fn display_label(&self) -> &str {
+        if self.label.is_empty() {
+            &self.id
+        } else {
+            &self.label
+        }
+    }
+}
+
+/// A dimension: a group of criteria scored together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    /// Stable id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// What the dimension measures; `technical` never enters the readiness index.
+    pub kind: DimensionKind,
+    /// Weight u_d in the readiness index (or in the technical score for technical dimensions).
+    pub weight: f64,
+    /// Optional description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The criteria rated.
+    pub criteria: Vec<Criterion>,
+}
+
+/// One rated behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Stable id, unique across the rubric (ratings name criteria by id).
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Weight v_i within its dimension.
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    /// Optional description of the observable behaviour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Behavioural anchors, one per scale point, lowest first (optional).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<String>,
+    /// Development actions suggested when this criterion is a development area.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub development: Vec<String>,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+/// The kind of a dimension. Every kind except `technical` is leadership-side.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DimensionKind {
+    /// Leadership potential.
+    Leadership,
+    /// Attitude.
+    Attitude,
+    /// Impact on people and results.
+    Impact,
+    /// Technical expertise: reported apart, may gate a level, never enters the index.
+    Technical,
+    /// A custom leadership-side kind, written `custom:<name>`.
+    Custom(String),
+}
+
+impl DimensionKind {
+    /// Whether the kind counts towards the readiness index (every kind except technical).
+    pub fn is_leadership_side(&self) -> bool {
+        !matches!(self, DimensionKind::Technical)
+    }
+
+    /// The kind as written in documents.
+    pub fn as_str(&self) -> Cow<'_, str> {
+        match self {
+            DimensionKind::Leadership => Cow::Borrowed("leadership"),
+            DimensionKind::Attitude => Cow::Borrowed("attitude"),
+            DimensionKind::Impact => Cow::Borrowed("impact"),
+            DimensionKind::Technical => Cow::Borrowed("technical"),
+            DimensionKind::Custom(name) => Cow::Owned(format!("custom:{name}")),
+        }
+    }
+
+    /// Parses a kind; the error lists the allowed values.
+    ///
+    /// # Errors
+    /// A message naming the allowed values when `s` is not one of them.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "leadership" => Ok(DimensionKind::Leadership),
+            "attitude" => Ok(DimensionKind::Attitude),
+            "impact" => Ok(DimensionKind::Impact),
+            "technical" => Ok(DimensionKind::Technical),
+            _ => match s.strip_prefix("custom:") {
+                Some(name) if is_valid_id(name) => Ok(DimensionKind::Custom(name.to_string())),
+                _ => Err(format!(
+                    "must be one of {{'leadership', 'attitude', 'impact', 'technical', 'custom:<name>'}}, got '{}'",
+                    clip(s)
+                )),
+            },
+        }
+    }
+}
+
+impl fmt::Display for DimensionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+impl Serialize for DimensionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DimensionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DimensionKind::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for DimensionKind {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("DimensionKind")
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "leadership | attitude | impact | technical | custom:<name> (every kind but technical is leadership-side)",
+            "type": "string",
+            "pattern": "^(leadership|attitude|impact|technical|custom:[A-Za-z0-9_.\\-]+)$"
+        })
+    }
+}
+
+/// Ids: non-empty, at most 128 characters, letters, digits, `_`, `-`, `.`.
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+impl Rubric {
+    /// The built-in standard rubric: leadership, attitude and impact (leadership-side) and
+    /// technical expertise, on a 1–5 scale with self, manager, peer and direct-report raters.
+    ///
+    /// Identical to `examples/rubrics/standard.toml`.
+    ///
+    /// # Example
+    /// ```
+    /// let r = readiness::Rubric::standard();
+    /// assert_eq!(r.policy.levels[0].id, "ready_now");
+    /// ```
+    pub fn standard() -> Rubric {
+        match Rubric::from_toml_str(STANDARD_TOML) {
+            Ok(r) => r,
+            // The standard rubric is part of the crate and checked by its tests.
+            Err(e) => unreachable!("built-in standard rubric is invalid: {e}"),
+        }
+    }
+
+    /// Reads and validates a rubric from TOML.
+    ///
+    /// # Errors
+    /// [`RubricError`] naming the path of the first problem: syntax, an unknown key, a wrong
+    /// type, or any failed validation rule (see [`Rubric::validate`]).
+    ///
+    /// # Example
+    /// ```
+    /// let text = readiness::rubric::STANDARD_TOML.replace("weight = 0.4\nmin_raters = 1", "weight = -1\nmin_raters = 1");
+    /// let err = readiness::Rubric::from_toml_str(&text).unwrap_err();
+    /// assert_eq!(err.code(), "invalid_weight");
+    /// assert_eq!(err.path(), "rater_groups.manager.weight");
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Rubric, RubricError> {
+        let value: serde_json::Value =
+            toml::from_str(text).map_err(|e| RubricError::Syntax {
+                format: "TOML",
+                message: e.to_string().trim().replace('\n', " "),
+            })?;
+        Rubric::from_json_value(value)
+    }
+
+    /// Reads and validates a rubric from JSON text.
+    ///
+    /// # Errors
+    /// As [`Rubric::from_toml_str`].
+    pub fn from_json_str(text: &str) -> Result<Rubric, RubricError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| RubricError::Syntax {
+                format: "JSON",
+                message: e.to_string(),
+            })?;
+        Rubric::from_json_value(value)
+    }
+
+    /// Reads and validates a rubric from a JSON value (as bindings receive it).
+    ///
+    /// # Errors
+    /// As [`Rubric::from_toml_str`].
+    pub fn from_json_value(value: serde_json::Value) -> Result<Rubric, RubricError> {
+        if let Some(v) = value.get("format_version") {
+            if v.as_i64() != Some(i64::from(FORMAT_VERSION)) {
+                if let Some(n) = v.as_i64() {
+                    return Err(RubricError::UnsupportedFormatVersion {
+                        path: "format_version".into(),
+                        value: n,
+                    });
+                }
+            }
+        }
+        let rubric: Rubric = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = display_path(&e.path().to_string());
+            let message = e.inner().to_string();
+            serde_error(path, message)
+        })?;
+        rubric.validate()?;
+        Ok(rubric)
+    }
+
+    /// Checks every rule a rubric must satisfy; loading calls this already.
+    ///
+    /// Rules: format version 1; valid unique ids (dimensions, criteria across the rubric,
+    /// rater groups, levels); a scale with `min < max`, a positive step that divides it, and one
+    /// label/anchor per point; weights finite and > 0 (a `self` group may have 0) and at least one
+    /// group with weight > 0; at least one leadership-side dimension; policy thresholds in range;
+    /// levels best first, thresholds not increasing, every level but the last with a condition
+    /// and the last (catch-all) with none; `min_criteria` naming existing criteria on the scale.
+    ///
+    /// # Errors
+    /// The first rule broken, as a [`RubricError`] with its path.
+    pub fn validate(&self) -> Result<(), RubricError> {
+        if self.format_version != FORMAT_VERSION {
+            return Err(RubricError::UnsupportedFormatVersion {
+                path: "format_version".into(),
+                value: i64::from(self.format_version),
+            });
+        }
+        check_id("id", &self.id)?;
+        if self.version.trim().is_empty() {
+            return Err(RubricError::InvalidValue {
+                path: "version".into(),
+                message: "must not be empty".into(),
+            });
+        }
+        self.validate_scale()?;
+        self.validate_groups()?;
+        let criteria = self.validate_dimensions()?;
+        self.validate_policy(&criteria)?;
+        Ok(())
+    }
+
+    fn validate_scale(&self) -> Result<(), RubricError> {
+        let s = &self.scale;
+        for (name, v) in [("min", s.min), ("max", s.max)] {
+            if !v.is_finite() {
+                return Err(RubricError::InvalidScale {
+                    path: format!("scale.{name}"),
+                    message: format!("must be a finite number, got {v}"),
+                });
+            }
+        }
+        if s.min >= s.max {
+            return Err(RubricError::InvalidScale {
+                path: "scale".into(),
+                message: format!("min must be < max, got min {} and max {}", s.min, s.max),
+            });
+        }
+        if let Some(step) = s.step {
+            if !(step.is_finite() && step > 0.0) {
+                return Err(RubricError::InvalidScale {
+                    path: "scale.step".into(),
+                    message: format!("must be > 0, got {step}"),
+                });
+            }
+            let n = (s.max - s.min) / step;
+            if (n - n.round()).abs() > 1e-9 * n.abs().max(1.0) || n.round() > 1000.0 {
+                return Err(RubricError::InvalidScale {
+                    path: "scale.step".into(),
+                    message: format!(
+                        "must divide max − min ({}) into at most 1000 steps, got {step}",
+                        s.max - s.min
+                    ),
+                });
+            }
+        }
+        if !s.labels.is_empty() {
+            match s.points() {
+                Some(p) if p == s.labels.len() => {}
+                Some(p) => {
+                    return Err(RubricError::InvalidScale {
+                        path: "scale.labels".into(),
+                        message: format!(
+                            "expected {p} labels (one per scale point), got {}",
+                            s.labels.len()
+                        ),
+                    })
+                }
+                None => {
+                    return Err(RubricError::InvalidScale {
+                        path: "scale.labels".into(),
+                        message: "labels need a scale with points (a step, or whole-number bounds)"
+                            .into(),
+                    })
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_groups(&self) -> Result<(), RubricError> {
+        if self.rater_groups.is_empty() {
+            return Err(RubricError::InvalidValue {
+                path: "rater_groups".into(),
+                message: "at least one rater group is required".into(),
+            });
+        }
+        for (id, g) in &self.rater_groups {
+            check_id(&format!("rater_groups.{id}"), id)?;
+            let path = format!("rater_groups.{id}.weight");
+            if id == SELF_GROUP {
+                if !(g.weight.is_finite() && g.weight >= 0.0) {
+                    return Err(RubricError::InvalidWeight {
+                        path,
+                        value: g.weight,
+                    });
+                }
+            } else {
+                check_weight(&path, g.weight)?;
+            }
+            if g.min_raters == 0 {
+                return Err(RubricError::InvalidValue {
+                    path: format!("rater_groups.{id}.min_raters"),
+                    message: "must be at least 1, got 0".into(),
+                });
+            }
+        }
+        if !self.rater_groups.values().any(|g| g.weight > 0.0) {
+            return Err(RubricError::InvalidValue {
+                path: "rater_groups".into(),
+                message: "at least one rater group needs a weight > 0".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Validates dimensions; returns the map of criterion ids to their paths.
+    fn validate_dimensions(&self) -> Result<HashMap<&str, String>, RubricError> {
+        if self.dimensions.is_empty() {
+            return Err(RubricError::InvalidValue {
+                path: "dimensions".into(),
+                message: "at least one dimension is required".into(),
+            });
+        }
+        let points = self.scale.points();
+        let mut dims: HashMap<&str, String> = HashMap::new();
+        let mut crits: HashMap<&str, String> = HashMap::new();
+        for (d, dim) in self.dimensions.iter().enumerate() {
+            let dpath = format!("dimensions[{d}]");
+            check_id(&format!("{dpath}.id"), &dim.id)?;
+            if let Some(first) = dims.insert(&dim.id, format!("{dpath}.id")) {
+                return Err(RubricError::DuplicateId {
+                    path: format!("{dpath}.id"),
+                    id: dim.id.clone(),
+                    first,
+                });
+            }
+            check_weight(&format!("{dpath}.weight"), dim.weight)?;
+            if dim.criteria.is_empty() {
+                return Err(RubricError::InvalidValue {
+                    path: format!("{dpath}.criteria"),
+                    message: "at least one criterion is required".into(),
+                });
+            }
+            for (i, c) in dim.criteria.iter().enumerate() {
+                let cpath = format!("{dpath}.criteria[{i}]");
+                check_id(&format!("{cpath}.id"), &c.id)?;
+                if let Some(first) = crits.insert(&c.id, format!("{cpath}.id")) {
+                    return Err(RubricError::DuplicateId {
+                        path: format!("{cpath}.id"),
+                        id: c.id.clone(),
+                        first,
+                    });
+                }
+                check_weight(&format!("{cpath}.weight"), c.weight)?;
+                if !c.anchors.is_empty() {
+                    match points {
+                        Some(p) if p == c.anchors.len() => {}
+                        Some(p) => {
+                            return Err(RubricError::AnchorCount {
+                                path: format!("{cpath}.anchors"),
+                                expected: p,
+                                got: c.anchors.len(),
+                            })
+                        }
+                        None => {
+                            return Err(RubricError::InvalidScale {
+                                path: format!("{cpath}.anchors"),
+                                message: "anchors need a scale with points (a step, or whole-number bounds)".into(),
+                            })
+                        }
+                    }
+                }
+            }
+        }
+        if !self
+            .dimensions
+            .iter()
+            .any(|d| d.kind.is_leadership_side())
+        {
+            return Err(RubricError::NoLeadershipDimension {
+                path: "dimensions".into(),
+            });
+        }
+        Ok(crits)
+    }
+
+    fn validate_policy(&self, criteria: &HashMap<&str, String>) -> Result<(), RubricError> {
+        let p = &self.policy;
+        check_range("policy.min_coverage", p.min_coverage, 0.0, 1.0)?;
+        check_range("policy.self_other_gap", p.self_other_gap, 0.0, f64::MAX)?;
+        check_range("policy.low_agreement_rwg", p.low_agreement_rwg, -1.0, 1.0)?;
+        check_range(
+            "policy.expert_trap.technical_min",
+            p.expert_trap.technical_min,
+            0.0,
+            100.0,
+        )?;
+        check_range(
+            "policy.expert_trap.index_max",
+            p.expert_trap.index_max,
+            0.0,
+            100.0,
+        )?;
+        if p.levels.is_empty() {
+            return Err(RubricError::InvalidValue {
+                path: "policy.levels".into(),
+                message: "at least one level (the catch-all) is required".into(),
+            });
+        }
+        let mut ids: HashMap<&str, String> = HashMap::new();
+        let mut last_index: Option<(f64, usize)> = None;
+        let mut last_dim: Option<(f64, usize)> = None;
+        let n = p.levels.len();
+        for (k, level) in p.levels.iter().enumerate() {
+            let lpath = format!("policy.levels[{k}]");
+            check_id(&format!("{lpath}.id"), &level.id)?;
+            if level.id == INSUFFICIENT_EVIDENCE {
+                return Err(RubricError::InvalidId {
+                    path: format!("{lpath}.id"),
+                    id: level.id.clone(),
+                    reason: "reserved for candidates without enough evidence".into(),
+                });
+            }
+            if let Some(first) = ids.insert(&level.id, format!("{lpath}.id")) {
+                return Err(RubricError::DuplicateId {
+                    path: format!("{lpath}.id"),
+                    id: level.id.clone(),
+                    first,
+                });
+            }
+            if k + 1 == n {
+                let condition = if level.min_index.is_some() {
+                    Some("min_index")
+                } else if level.min_dimension.is_some() {
+                    Some("min_dimension")
+                } else if !level.min_criteria.is_empty() {
+                    Some("min_criteria")
+                } else if level.min_technical.is_some() {
+                    Some("min_technical")
+                } else {
+                    None
+                };
+                if let Some(condition) = condition {
+                    return Err(RubricError::CatchAllWithConditions {
+                        path: lpath,
+                        condition: condition.into(),
+                    });
+                }
+                continue;
+            }
+            if !level.has_conditions() {
+                return Err(RubricError::LevelsNotOrdered {
+                    path: lpath,
+                    message: format!(
+                        "level '{}' has no conditions, so the levels after it could never be reached",
+                        level.id
+                    ),
+                });
+            }
+            for (name, v) in [
+                ("min_index", level.min_index),
+                ("min_dimension", level.min_dimension),
+                ("min_technical", level.min_technical),
+            ] {
+                if let Some(v) = v {
+                    check_range(&format!("{lpath}.{name}"), v, 0.0, 100.0)?;
+                }
+            }
+            for (name, v, last) in [
+                ("min_index", level.min_index, &mut last_index),
+                ("min_dimension", level.min_dimension, &mut last_dim),
+            ] {
+                if let Some(v) = v {
+                    if let Some((prev, pk)) = *last {
+                        if v > prev {
+                            return Err(RubricError::LevelsNotOrdered {
+                                path: format!("{lpath}.{name}"),
+                                message: format!(
+                                    "{name} {v} is above {prev} of the better level policy.levels[{pk}]"
+                                ),
+                            });
+                        }
+                    }
+                    *last = Some((v, k));
+                }
+            }
+            for (cid, v) in &level.min_criteria {
+                let cpath = format!("{lpath}.min_criteria.{cid}");
+                if !criteria.contains_key(cid.as_str()) {
+                    return Err(RubricError::UnknownCriterion {
+                        path: cpath,
+                        id: clip(cid),
+                        expected: one_of(self.criterion_ids()),
+                    });
+                }
+                check_range(&cpath, *v, self.scale.min, self.scale.max)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// All criterion ids in rubric order.
+    pub fn criterion_ids(&self) -> impl Iterator<Item = &str> {
+        self.dimensions
+            .iter()
+            .flat_map(|d| d.criteria.iter().map(|c| c.id.as_str()))
+    }
+
+    /// `id@version`, as recorded in provenance.
+    pub fn label(&self) -> String {
+        format!("{}@{}", self.id, self.version)
+    }
+
+    /// The canonical JSON of the rubric: compact, object keys sorted, numbers as serde_json
+    /// writes them. Two rubrics with the same content have the same canonical JSON, whatever
+    /// format or key order they were written in.
+    pub fn canonical_json(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(v) => canonical_json(&v),
+            // Serializing plain data with string keys cannot fail.
+            Err(e) => unreachable!("rubric serialization failed: {e}"),
+        }
+    }
+
+    /// `sha256:<hex>` of [`Rubric::canonical_json`].
+    pub fn fingerprint(&self) -> String {
+        sha256_prefixed(self.canonical_json().as_bytes())
+    }
+
+    /// The rubric as pretty JSON.
+    pub fn to_json_string(&self) -> String {
+        match serde_json::to_string_pretty(self) {
+            Ok(s) => s,
+            Err(e) => unreachable!("rubric serialization failed: {e}"),
+        }
+    }
+
+    /// The rubric as TOML (comments are not kept; see [`STANDARD_TOML`] for the commented
+    /// standard rubric).
+    ///
+    /// # Errors
+    /// [`RubricError::InvalidValue`] if a value cannot be written as TOML.
+    pub fn to_toml_string(&self) -> Result<String, RubricError> {
+        toml::to_string_pretty(self).map_err(|e| RubricError::InvalidValue {
+            path: ".".into(),
+            message: format!("cannot be written as TOML: {e}"),
+        })
+    }
+}
+
+/// `sha256:` followed by the lowercase hex digest of `bytes`.
+pub(crate) fn sha256_prefixed(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// Writes a JSON value compactly with object keys sorted (recursively).
+pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
+    fn write(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    out.push(':');
+                    if let Some(x) = map.get(k) {
+                        write(x, out);
+                    }
+                }
+                out.push('}');
+            }
+            serde_json::Value::Array(items) => {
+                out.push('[');
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(x, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(v, &mut out);
+    out
+}
+
+fn check_id(path: &str, id: &str) -> Result<(), RubricError> {
+    if is_valid_id(id) {
+        Ok(())
+    } else {
+        Err(RubricError::InvalidId {
+            path: path.into(),
+            id: clip(id),
+            reason: "expected 1–128 characters: letters, digits, '_', '-' or '.'".into(),
+        })
+    }
+}
+
+fn check_weight(path: &str, w: f64) -> Result<(), RubricError> {
+    if w.is_finite() && w > 0.0 && w >= 1e-100 && w <= 1e100 {
+        Ok(())
+    } else {
+        Err(RubricError::InvalidWeight {
+            path: path.into(),
+            value: w,
+        })
+    }
+}
+
+fn check_range(path: &str, v: f64, lo: f64, hi: f64) -> Result<(), RubricError> {
+    if v.is_finite() && v >= lo && v <= hi {
+        Ok(())
+    } else {
+        let range = if hi == f64::MAX {
+            format!("a number ≥ {lo}")
+        } else {
+            format!("a number from {lo} to {hi}")
+        };
+        Err(RubricError::InvalidValue {
+            path: path.into(),
+            message: format!("must be {range}, got {v}"),
+        })
+    }
+}
+
+/// Turns serde_path_to_error's path (`dimensions[1].criteria[0].weight`, `.` at the root)
+/// into ours.
+fn display_path(p: &str) -> String {
+    if p.is_empty() || p == "?" {
+        ".".into()
+    } else {
+        p.to_string()
+    }
+}
+
+/// Classifies a serde error message into an unknown-key or wrong-type error.
+fn serde_error(path: String, message: String) -> RubricError {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((key, tail)) = rest.split_once('`') {
+            let expected = tail
+                .trim_start_matches(", expected ")
+                .trim_start_matches("one of ")
+                .replace('`', "");
+            // The path ends with the unknown key itself; report its parent.
+            let parent = path
+                .strip_suffix(key)
+                .map(|p| p.trim_end_matches('.'))
+                .filter(|p| !p.is_empty())
+                .unwrap_or(".")
+                .to_string();
+            return RubricError::UnknownKey {
+                path: parent,
+                key: clip(key),
+                expected,
+            };
+        }
+    }
+    RubricError::WrongType { path, message }
+}
