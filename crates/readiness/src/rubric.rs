@@ -425,11 +425,16 @@ impl Rubric {
     /// assert_eq!(err.path(), "rater_groups.manager.weight");
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Rubric, RubricError> {
-        let value: serde_json::Value =
-            toml::from_str(text).map_err(|e| RubricError::Syntax {
-                format: "TOML",
-                message: e.to_string().trim().replace('\n', " "),
-            })?;
+        let value: toml::Value = toml::from_str(text).map_err(|e| RubricError::Syntax {
+            format: "TOML",
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        // JSON has no NaN or infinity: refuse them here rather than let them become null.
+        check_finite(&value, &mut String::new())?;
+        let value = serde_json::to_value(value).map_err(|e| RubricError::Syntax {
+            format: "TOML",
+            message: e.to_string(),
+        })?;
         Rubric::from_json_value(value)
     }
 
@@ -879,6 +884,45 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
     let mut out = String::new();
     write(v, &mut out);
     out
+}
+
+/// Refuses NaN and infinite floats anywhere in a TOML document, naming their path.
+fn check_finite(v: &toml::Value, path: &mut String) -> Result<(), RubricError> {
+    match v {
+        toml::Value::Float(x) if !x.is_finite() => {
+            let p = if path.is_empty() { ".".to_string() } else { path.clone() };
+            if p.ends_with("weight") {
+                Err(RubricError::InvalidWeight { path: p, value: *x })
+            } else {
+                Err(RubricError::InvalidValue {
+                    path: p,
+                    message: format!("must be a finite number, got {x}"),
+                })
+            }
+        }
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                check_finite(x, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        toml::Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                check_finite(x, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn check_id(path: &str, id: &str) -> Result<(), RubricError> {
