@@ -1,0 +1,1 @@
+//! Many-facet Rasch model (rating scale model) by joint maximum likelihood.
