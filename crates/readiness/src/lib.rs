@@ -1,9 +1,46 @@
 //! `readiness`: a promotion-readiness engine.
+//!
+//! It turns rubric ratings from several raters (self, manager, peers, direct reports) into an
+//! explainable assessment that scores **leadership potential, attitude and impact separately
+//! from technical expertise**: technical may gate a level, it never compensates for
+//! leadership. Every assessment carries intervals, a level with the reasons for it, flags
+//! (the expert trap, blind spots, low agreement, too few raters), strengths and development
+//! actions, and its provenance.
+//!
+//! ```
+//! use readiness::{Engine, Rubric};
+//!
+//! let engine = Engine::new(Rubric::standard())?;
+//! let csv = "candidate,rater,group,criterion,score\n\
+//!            e-1,m-1,manager,listens,4\n\
+//!            e-1,p-1,peer,listens,5\n";
+//! let docs = engine.assess_csv(csv)?;
+//! assert_eq!(docs.len(), 1);
+//! // listens: 0.4·4 + 0.3·5 over weights 0.7 → 4.428…; leadership = that criterion.
+//! let lead = &docs[0].dimensions[0];
+//! assert!((lead.raw.unwrap() - 3.1 / 0.7).abs() < 1e-12);
+//! // Attitude and impact are not rated, so the evidence is too thin for a level.
+//! assert_eq!(docs[0].readiness.level, "insufficient_evidence");
+//! # Ok::<(), readiness::Error>(())
+//! ```
+//!
+//! The scoring model is normative and documented formula by formula in
+//! `docs/methodology.md`.
 #![deny(missing_docs)]
 
+pub mod assessment;
 pub mod error;
+pub mod ratings;
 pub mod rubric;
+pub mod schema;
+pub mod scoring;
 pub mod stats;
 
-pub use error::{Error, RatingsError, Result, RubricError};
+pub use assessment::{Assessment, FlagCode};
+pub use error::{Error, Location, RatingsError, Result, RubricError};
+pub use ratings::{Limits, Rating, RatingSet, RatingSetBuilder};
 pub use rubric::Rubric;
+pub use scoring::Engine;
+
+/// Version of the engine, recorded in every assessment's provenance.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

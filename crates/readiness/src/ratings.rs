@@ -1,0 +1,808 @@
+//! Ratings: read from CSV, JSON or records, validated against a rubric, stored column-wise.
+//!
+//! Ids are interned to integers and ratings are kept as parallel columns sorted by
+//! (candidate, cycle, rater, criterion), so scoring a cohort is a few linear passes.
+
+use crate::error::{clip, one_of, Location, RatingsError};
+use crate::rubric::Rubric;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Input limits that protect the engine against hostile inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Most ratings accepted in one input.
+    pub max_ratings: u64,
+    /// Longest id (candidate, rater, cycle) in bytes.
+    pub max_id_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_ratings: 200_000_000,
+            max_id_len: 256,
+        }
+    }
+}
+
+/// One rating, as a record (the JSON and API form of a CSV row).
+///
+/// # Example
+/// ```
+/// let r = readiness::Rating::new("e-1", "m-1", "manager", "listens", Some(4.0));
+/// assert_eq!(r.group, "manager");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    /// Candidate id.
+    pub candidate: String,
+    /// Rater id.
+    pub rater: String,
+    /// Rater group id (`self`, `manager`, `peer`, `direct_report`, …).
+    pub group: String,
+    /// Criterion id.
+    pub criterion: String,
+    /// Score on the rubric's scale; `None` means not rated.
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// Optional cycle label (for example `2026-Q1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<String>,
+    /// Optional free-text comment (never used in scores, never echoed in errors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Rating {
+    /// A rating without cycle or comment.
+    pub fn new(
+        candidate: &str,
+        rater: &str,
+        group: &str,
+        criterion: &str,
+        score: Option<f64>,
+    ) -> Rating {
+        Rating {
+            candidate: candidate.into(),
+            rater: rater.into(),
+            group: group.into(),
+            criterion: criterion.into(),
+            score,
+            cycle: None,
+            comment: None,
+        }
+    }
+}
+
+/// Interns strings to dense `u32` ids.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interner {
+    map: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.map.insert(s.to_string(), id);
+        id
+    }
+
+    pub(crate) fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// Validated ratings for one rubric, stored column-wise and sorted by
+/// (candidate, cycle, rater, criterion).
+///
+/// Build it with [`RatingSet::from_csv_str`], [`RatingSet::from_json_str`],
+/// [`RatingSet::from_records`] or a [`RatingSetBuilder`].
+#[derive(Debug, Clone)]
+pub struct RatingSet {
+    pub(crate) candidates: Interner,
+    pub(crate) raters: Interner,
+    pub(crate) cycles: Interner,
+    pub(crate) has_cycle: bool,
+    pub(crate) cand: Vec<u32>,
+    pub(crate) cycle: Vec<u32>,
+    pub(crate) rater: Vec<u32>,
+    pub(crate) group: Vec<u16>,
+    pub(crate) crit: Vec<u32>,
+    /// Scores; NaN marks "not rated".
+    pub(crate) score: Vec<f64>,
+    /// (candidate, cycle, start, end) of each assessed unit, in output order.
+    pub(crate) spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    pub cand: u32,
+    pub cycle: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl RatingSet {
+    /// Number of ratings (rows), including rows without a score.
+    pub fn len(&self) -> usize {
+        self.score.len()
+    }
+
+    /// Whether there are no ratings.
+    pub fn is_empty(&self) -> bool {
+        self.score.is_empty()
+    }
+
+    /// Number of ratings with a score.
+    pub fn scored(&self) -> usize {
+        self.score.iter().filter(|s| !s.is_nan()).count()
+    }
+
+    /// Number of assessed units: candidates, or (candidate, cycle) pairs when cycles are given.
+    pub fn units(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether the ratings carry cycle labels.
+    pub fn has_cycles(&self) -> bool {
+        self.has_cycle
+    }
+
+    /// Reads ratings from CSV text (header `candidate,rater,group,criterion,score`, optional
+    /// `cycle` and `comment`, in any order). An empty score means not rated.
+    ///
+    /// # Errors
+    /// [`RatingsError`] naming the line and the value: a missing or unknown column, an unknown
+    /// criterion or group, a score that is not a number, not finite, outside the scale or off
+    /// its step, a duplicate rating, or a rater in two groups for one candidate.
+    ///
+    /// # Example
+    /// ```
+    /// use readiness::{RatingSet, Rubric};
+    /// let csv = "candidate,rater,group,criterion,score\ne-1,m-1,manager,listens,4\n";
+    /// let set = RatingSet::from_csv_str(csv, &Rubric::standard()).unwrap();
+    /// assert_eq!(set.len(), 1);
+    /// let bad = "candidate,rater,group,criterion,score\ne-1,m-1,manager,listens,7\n";
+    /// let err = RatingSet::from_csv_str(bad, &Rubric::standard()).unwrap_err();
+    /// assert_eq!(err.code(), "score_out_of_scale");
+    /// assert_eq!(err.location().row(), Some(2));
+    /// ```
+    pub fn from_csv_str(text: &str, rubric: &Rubric) -> Result<RatingSet, RatingsError> {
+        RatingSet::from_csv_reader(text.as_bytes(), rubric)
+    }
+
+    /// Reads ratings from any CSV byte source (a file, stdin). A UTF-8 byte-order mark is
+    /// skipped; CRLF line ends are accepted.
+    ///
+    /// # Errors
+    /// As [`RatingSet::from_csv_str`].
+    pub fn from_csv_reader<R: std::io::Read>(
+        reader: R,
+        rubric: &Rubric,
+    ) -> Result<RatingSet, RatingsError> {
+        let mut reader = BomSkipper::new(reader);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(&mut reader);
+        let headers = rdr.headers().map_err(|e| csv_error(&e))?.clone();
+        let mut cols = [usize::MAX; 7];
+        const NAMES: [&str; 7] = [
+            "candidate",
+            "rater",
+            "group",
+            "criterion",
+            "score",
+            "cycle",
+            "comment",
+        ];
+        for (i, h) in headers.iter().enumerate() {
+            match NAMES.iter().position(|n| *n == h) {
+                Some(k) if cols[k] == usize::MAX => cols[k] = i,
+                Some(_) => {
+                    return Err(RatingsError::Syntax {
+                        location: Location::Line(1),
+                        format: "CSV",
+                        message: format!("column `{h}` appears twice in the header"),
+                    })
+                }
+                None => {
+                    return Err(RatingsError::UnknownColumn {
+                        location: Location::Line(1),
+                        column: clip(h),
+                    })
+                }
+            }
+        }
+        for (k, name) in NAMES.iter().enumerate().take(5) {
+            if cols[k] == usize::MAX {
+                return Err(RatingsError::MissingColumn {
+                    location: Location::Line(1),
+                    column: (*name).to_string(),
+                });
+            }
+        }
+        let mut b = RatingSetBuilder::new(rubric);
+        b.has_cycle = cols[5] != usize::MAX;
+        let mut record = csv::StringRecord::new();
+        loop {
+            match rdr.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(&e)),
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            let loc = Location::Line(line);
+            let get = |k: usize| record.get(cols[k]).unwrap_or("");
+            let score = parse_score(get(4), loc, &rubric.scale)?;
+            let cycle = (cols[5] != usize::MAX).then(|| get(5));
+            b.push_at(get(0), get(1), get(2), get(3), score, cycle, loc)?;
+        }
+        b.finish()
+    }
+
+    /// Reads ratings from a JSON array of objects with the fields of [`Rating`].
+    ///
+    /// # Errors
+    /// As [`RatingSet::from_csv_str`], with the array index as the row.
+    pub fn from_json_str(text: &str, rubric: &Rubric) -> Result<RatingSet, RatingsError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| RatingsError::Syntax {
+                location: Location::Input,
+                format: "JSON",
+                message: e.to_string(),
+            })?;
+        RatingSet::from_json_value(&value, rubric)
+    }
+
+    /// Reads ratings from a JSON value: an array of objects with the fields of [`Rating`].
+    ///
+    /// # Errors
+    /// As [`RatingSet::from_json_str`].
+    pub fn from_json_value(
+        value: &serde_json::Value,
+        rubric: &Rubric,
+    ) -> Result<RatingSet, RatingsError> {
+        let items = value.as_array().ok_or_else(|| RatingsError::Syntax {
+            location: Location::Input,
+            format: "JSON",
+            message: "expected an array of rating objects".into(),
+        })?;
+        let mut b = RatingSetBuilder::new(rubric);
+        b.has_cycle = items.iter().any(|v| v.get("cycle").is_some_and(|c| !c.is_null()));
+        for (i, item) in items.iter().enumerate() {
+            let loc = Location::Index(i as u64);
+            let obj = item.as_object().ok_or_else(|| RatingsError::Syntax {
+                location: loc,
+                format: "JSON",
+                message: "expected an object".into(),
+            })?;
+            for key in obj.keys() {
+                if !matches!(
+                    key.as_str(),
+                    "candidate" | "rater" | "group" | "criterion" | "score" | "cycle" | "comment"
+                ) {
+                    return Err(RatingsError::UnknownColumn {
+                        location: loc,
+                        column: clip(key),
+                    });
+                }
+            }
+            let text = |name: &'static str, required: bool| -> Result<&str, RatingsError> {
+                match obj.get(name) {
+                    Some(serde_json::Value::String(s)) => Ok(s.as_str()),
+                    None | Some(serde_json::Value::Null) if !required => Ok(""),
+                    None => Err(RatingsError::MissingColumn {
+                        location: loc,
+                        column: name.into(),
+                    }),
+                    Some(other) => Err(RatingsError::WrongType {
+                        location: loc,
+                        column: name,
+                        message: format!("must be a string, got {}", json_type(other)),
+                    }),
+                }
+            };
+            let candidate = text("candidate", true)?;
+            let rater = text("rater", true)?;
+            let group = text("group", true)?;
+            let criterion = text("criterion", true)?;
+            let cycle = text("cycle", false)?;
+            if let Some(c) = obj.get("comment") {
+                if !(c.is_string() || c.is_null()) {
+                    return Err(RatingsError::WrongType {
+                        location: loc,
+                        column: "comment",
+                        message: format!("must be a string, got {}", json_type(c)),
+                    });
+                }
+            }
+            let score = match obj.get("score") {
+                None => {
+                    return Err(RatingsError::MissingColumn {
+                        location: loc,
+                        column: "score".into(),
+                    })
+                }
+                Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::Number(n)) => match n.as_f64() {
+                    Some(x) => Some(x),
+                    None => {
+                        return Err(RatingsError::NotNumeric {
+                            location: loc,
+                            value: clip(&n.to_string()),
+                            min: rubric.scale.min,
+                            max: rubric.scale.max,
+                        })
+                    }
+                },
+                Some(serde_json::Value::String(s)) => parse_score(s, loc, &rubric.scale)?,
+                Some(other) => {
+                    return Err(RatingsError::WrongType {
+                        location: loc,
+                        column: "score",
+                        message: format!("must be a number or null, got {}", json_type(other)),
+                    })
+                }
+            };
+            let cycle = b.has_cycle.then_some(cycle);
+            b.push_at(candidate, rater, group, criterion, score, cycle, loc)?;
+        }
+        b.finish()
+    }
+
+    /// Builds a rating set from records (index in the slice is the row in errors).
+    ///
+    /// # Errors
+    /// As [`RatingSet::from_csv_str`].
+    pub fn from_records(records: &[Rating], rubric: &Rubric) -> Result<RatingSet, RatingsError> {
+        let mut b = RatingSetBuilder::new(rubric);
+        b.has_cycle = records.iter().any(|r| r.cycle.is_some());
+        for (i, r) in records.iter().enumerate() {
+            let cycle = if b.has_cycle {
+                Some(r.cycle.as_deref().unwrap_or(""))
+            } else {
+                None
+            };
+            b.push_at(
+                &r.candidate,
+                &r.rater,
+                &r.group,
+                &r.criterion,
+                r.score,
+                cycle,
+                Location::Index(i as u64),
+            )?;
+        }
+        b.finish()
+    }
+
+    /// Candidate id of an interned index.
+    pub(crate) fn candidate_name(&self, id: u32) -> &str {
+        self.candidates.name(id)
+    }
+}
+
+/// Builds a [`RatingSet`] one rating at a time, validating each as it comes.
+#[derive(Debug)]
+pub struct RatingSetBuilder<'r> {
+    rubric: &'r Rubric,
+    limits: Limits,
+    criteria: HashMap<&'r str, u32>,
+    groups: HashMap<&'r str, u16>,
+    set: RatingSet,
+    locs: Vec<Location>,
+    has_cycle: bool,
+    step: Option<f64>,
+}
+
+impl<'r> RatingSetBuilder<'r> {
+    /// A builder for ratings on `rubric` (which must be valid), with default [`Limits`].
+    pub fn new(rubric: &'r Rubric) -> Self {
+        let criteria = rubric
+            .criterion_ids()
+            .enumerate()
+            .map(|(i, c)| (c, i as u32))
+            .collect();
+        let groups = rubric
+            .rater_groups
+            .keys()
+            .enumerate()
+            .map(|(i, g)| (g.as_str(), i as u16))
+            .collect();
+        RatingSetBuilder {
+            rubric,
+            limits: Limits::default(),
+            criteria,
+            groups,
+            set: RatingSet {
+                candidates: Interner::default(),
+                raters: Interner::default(),
+                cycles: Interner::default(),
+                has_cycle: false,
+                cand: Vec::new(),
+                cycle: Vec::new(),
+                rater: Vec::new(),
+                group: Vec::new(),
+                crit: Vec::new(),
+                score: Vec::new(),
+                spans: Vec::new(),
+            },
+            locs: Vec::new(),
+            has_cycle: false,
+            step: rubric.scale.step,
+        }
+    }
+
+    /// Replaces the input limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Declares that ratings carry cycles (each (candidate, cycle) is assessed on its own).
+    pub fn with_cycles(mut self, yes: bool) -> Self {
+        self.has_cycle = yes;
+        self
+    }
+
+    /// Adds one rating; `row` is its 0-based index, used in errors.
+    ///
+    /// # Errors
+    /// A [`RatingsError`] for an empty id, an unknown criterion or group, or a score that is
+    /// not finite, outside the scale or off its step.
+    #[expect(clippy::too_many_arguments, reason = "one argument per rating column")]
+    pub fn push(
+        &mut self,
+        candidate: &str,
+        rater: &str,
+        group: &str,
+        criterion: &str,
+        score: Option<f64>,
+        cycle: Option<&str>,
+        row: u64,
+    ) -> Result<(), RatingsError> {
+        self.push_at(
+            candidate,
+            rater,
+            group,
+            criterion,
+            score,
+            cycle,
+            Location::Index(row),
+        )
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one argument per rating column")]
+    pub(crate) fn push_at(
+        &mut self,
+        candidate: &str,
+        rater: &str,
+        group: &str,
+        criterion: &str,
+        score: Option<f64>,
+        cycle: Option<&str>,
+        loc: Location,
+    ) -> Result<(), RatingsError> {
+        if self.set.score.len() as u64 >= self.limits.max_ratings {
+            return Err(RatingsError::LimitExceeded {
+                location: loc,
+                what: "number of ratings".into(),
+                limit: self.limits.max_ratings,
+            });
+        }
+        for (column, v) in [("candidate", candidate), ("rater", rater)] {
+            if v.is_empty() {
+                return Err(RatingsError::MissingValue {
+                    location: loc,
+                    column,
+                });
+            }
+        }
+        for (what, v) in [
+            ("candidate id", candidate),
+            ("rater id", rater),
+            ("cycle", cycle.unwrap_or("")),
+        ] {
+            if v.len() > self.limits.max_id_len {
+                return Err(RatingsError::LimitExceeded {
+                    location: loc,
+                    what: format!("{what} length ({} bytes)", v.len()),
+                    limit: self.limits.max_id_len as u64,
+                });
+            }
+        }
+        let crit = *self
+            .criteria
+            .get(criterion)
+            .ok_or_else(|| RatingsError::UnknownCriterion {
+                location: loc,
+                value: clip(criterion),
+                expected: one_of(self.rubric.criterion_ids()),
+            })?;
+        let grp = *self
+            .groups
+            .get(group)
+            .ok_or_else(|| RatingsError::UnknownGroup {
+                location: loc,
+                value: clip(group),
+                expected: one_of(self.rubric.rater_groups.keys().map(String::as_str)),
+            })?;
+        let scale = &self.rubric.scale;
+        let score = match score {
+            None => f64::NAN,
+            Some(x) if !x.is_finite() => {
+                return Err(RatingsError::NotFinite {
+                    location: loc,
+                    value: x.to_string(),
+                    min: scale.min,
+                    max: scale.max,
+                })
+            }
+            Some(x) if x < scale.min || x > scale.max => {
+                return Err(RatingsError::OutOfScale {
+                    location: loc,
+                    value: x,
+                    min: scale.min,
+                    max: scale.max,
+                })
+            }
+            Some(x) => {
+                if let Some(step) = self.step {
+                    let k = (x - scale.min) / step;
+                    if (k - k.round()).abs() > 1e-9 {
+                        return Err(RatingsError::OffStep {
+                            location: loc,
+                            value: x,
+                            step,
+                            min: scale.min,
+                        });
+                    }
+                }
+                // Negative zero and plain zero are the same rating.
+                x + 0.0
+            }
+        };
+        let s = &mut self.set;
+        s.cand.push(s.candidates.intern(candidate));
+        s.rater.push(s.raters.intern(rater));
+        let cyc = match cycle {
+            Some(c) if self.has_cycle || !c.is_empty() => {
+                self.has_cycle = true;
+                s.cycles.intern(c)
+            }
+            _ => 0,
+        };
+        s.cycle.push(cyc);
+        s.group.push(grp);
+        s.crit.push(crit);
+        s.score.push(score);
+        self.locs.push(loc);
+        Ok(())
+    }
+
+    /// Sorts the ratings, checks duplicates and rater-group conflicts, and returns the set.
+    ///
+    /// # Errors
+    /// [`RatingsError::Duplicate`] or [`RatingsError::RaterInTwoGroups`] naming both rows.
+    pub fn finish(self) -> Result<RatingSet, RatingsError> {
+        let RatingSetBuilder {
+            mut set,
+            locs,
+            has_cycle,
+            rubric,
+            ..
+        } = self;
+        set.has_cycle = has_cycle;
+        let n = set.score.len();
+        // Order candidates and cycles by id so output does not depend on input order.
+        let cand_rank = rank_names(&set.candidates);
+        let cycle_rank = rank_names(&set.cycles);
+        let rater_rank = rank_names(&set.raters);
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&i| {
+            let i = i as usize;
+            (
+                cand_rank[set.cand[i] as usize],
+                cycle_rank[set.cycle[i] as usize],
+                rater_rank[set.rater[i] as usize],
+                set.crit[i],
+            )
+        });
+        // Duplicates and rater-group conflicts are adjacent after sorting; report the one
+        // that comes later in the input, naming the earlier row.
+        for w in order.windows(2) {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            if set.cand[a] != set.cand[b]
+                || set.cycle[a] != set.cycle[b]
+                || set.rater[a] != set.rater[b]
+            {
+                continue;
+            }
+            let (first, second) = if a < b { (a, b) } else { (b, a) };
+            if set.group[a] != set.group[b] {
+                let name = |g: u16| {
+                    rubric
+                        .rater_groups
+                        .get_index(usize::from(g))
+                        .map_or("", |(k, _)| k.as_str())
+                };
+                return Err(RatingsError::RaterInTwoGroups {
+                    location: locs[second],
+                    first: locs[first],
+                    candidate: clip(set.candidates.name(set.cand[a])),
+                    rater: clip(set.raters.name(set.rater[a])),
+                    group: name(set.group[second]).to_string(),
+                    other_group: name(set.group[first]).to_string(),
+                });
+            }
+            if set.crit[a] == set.crit[b] {
+                let crit = rubric
+                    .criterion_ids()
+                    .nth(set.crit[a] as usize)
+                    .unwrap_or("");
+                return Err(RatingsError::Duplicate {
+                    location: locs[second],
+                    first: locs[first],
+                    candidate: clip(set.candidates.name(set.cand[a])),
+                    rater: clip(set.raters.name(set.rater[a])),
+                    criterion: crit.to_string(),
+                });
+            }
+        }
+        // A rater's ratings of one unit are contiguous after sorting, so comparing neighbours
+        // finds every conflict.
+        drop(locs);
+        set.cand = permute(&set.cand, &order);
+        set.cycle = permute(&set.cycle, &order);
+        set.rater = permute(&set.rater, &order);
+        set.group = permute(&set.group, &order);
+        set.crit = permute(&set.crit, &order);
+        set.score = permute(&set.score, &order);
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for i in 1..=n {
+            if i == n || set.cand[i] != set.cand[start] || set.cycle[i] != set.cycle[start] {
+                spans.push(Span {
+                    cand: set.cand[start],
+                    cycle: set.cycle[start],
+                    start,
+                    end: i,
+                });
+                start = i;
+            }
+        }
+        set.spans = spans;
+        Ok(set)
+    }
+}
+
+fn permute<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
+    order.iter().map(|&i| v[i as usize]).collect()
+}
+
+/// Rank of each interned name in byte order of the names.
+fn rank_names(interner: &Interner) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..interner.len() as u32).collect();
+    idx.sort_unstable_by(|&a, &b| interner.name(a).cmp(interner.name(b)));
+    let mut rank = vec![0u32; idx.len().max(1)];
+    for (r, &i) in idx.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
+}
+
+fn parse_score(
+    text: &str,
+    loc: Location,
+    scale: &crate::rubric::Scale,
+) -> Result<Option<f64>, RatingsError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(Some(x)),
+        Ok(_) => Err(RatingsError::NotFinite {
+            location: loc,
+            value: clip(t),
+            min: scale.min,
+            max: scale.max,
+        }),
+        Err(_) => Err(RatingsError::NotNumeric {
+            location: loc,
+            value: clip(t),
+            min: scale.min,
+            max: scale.max,
+        }),
+    }
+}
+
+fn csv_error(e: &csv::Error) -> RatingsError {
+    let location = e
+        .position()
+        .map_or(Location::Input, |p| Location::Line(p.line()));
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("expected {expected_len} fields, found {len}"),
+        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
+        csv::ErrorKind::Io(io) => format!("read error: {io}"),
+        _ => "malformed CSV".to_string(),
+    };
+    RatingsError::Syntax {
+        location,
+        format: "CSV",
+        message,
+    }
+}
+
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Skips a UTF-8 byte-order mark at the start of a stream.
+struct BomSkipper<R> {
+    inner: R,
+    head: [u8; 3],
+    head_len: usize,
+    head_pos: usize,
+    started: bool,
+}
+
+impl<R: std::io::Read> BomSkipper<R> {
+    fn new(inner: R) -> Self {
+        BomSkipper {
+            inner,
+            head: [0; 3],
+            head_len: 0,
+            head_pos: 0,
+            started: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for BomSkipper<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.started {
+            self.started = true;
+            while self.head_len < 3 {
+                let n = self.inner.read(&mut self.head[self.head_len..])?;
+                if n == 0 {
+                    break;
+                }
+                self.head_len += n;
+            }
+            if self.head_len == 3 && self.head == [0xEF, 0xBB, 0xBF] {
+                self.head_pos = 3;
+            }
+        }
+        if self.head_pos < self.head_len {
+            let n = (self.head_len - self.head_pos).min(buf.len());
+            buf[..n].copy_from_slice(&self.head[self.head_pos..self.head_pos + n]);
+            self.head_pos += n;
+            return Ok(n);
+        }
+        self.inner.read(buf)
+    }
+}
