@@ -35,6 +35,7 @@ pub mod rubric;
 pub mod schema;
 pub mod scoring;
 pub mod stats;
+pub mod table;
 
 pub use assessment::{Assessment, FlagCode};
 pub use error::{Error, Location, RatingsError, Result, RubricError};
