@@ -100,7 +100,8 @@ pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
         docs.iter().map(|d| ci(d.readiness.ci95, 1)).collect(),
     );
     for (k, dim) in rubric.dimensions.iter().enumerate() {
-        let get = |d: &Assessment| d.dimensions.get(k).filter(|x| x.id == dim.id);
+        let id = dim.id.as_str();
+        let get = move |d: &Assessment| dimension_at(d, k, id);
         t.number(
             format!("{}_score", dim.id),
             docs.iter().map(|d| get(d).and_then(|x| x.score)).collect(),
@@ -158,4 +159,12 @@ pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
             .collect(),
     );
     t
+}
+
+fn dimension_at<'a>(
+    d: &'a Assessment,
+    k: usize,
+    id: &str,
+) -> Option<&'a crate::assessment::DimensionScore> {
+    d.dimensions.get(k).filter(|x| x.id == id)
 }
