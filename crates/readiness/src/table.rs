@@ -101,30 +101,29 @@ pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
     );
     for (k, dim) in rubric.dimensions.iter().enumerate() {
         let id = dim.id.as_str();
-        let get = move |d: &Assessment| dimension_at(d, k, id);
         t.number(
             format!("{}_score", dim.id),
-            docs.iter().map(|d| get(d).and_then(|x| x.score)).collect(),
+            docs.iter().map(|d| dimension_at(d, k, id).and_then(|x| x.score)).collect(),
         );
         t.number(
             format!("{}_ci_low", dim.id),
             docs.iter()
-                .map(|d| get(d).and_then(|x| ci(x.ci95, 0)))
+                .map(|d| dimension_at(d, k, id).and_then(|x| ci(x.ci95, 0)))
                 .collect(),
         );
         t.number(
             format!("{}_ci_high", dim.id),
             docs.iter()
-                .map(|d| get(d).and_then(|x| ci(x.ci95, 1)))
+                .map(|d| dimension_at(d, k, id).and_then(|x| ci(x.ci95, 1)))
                 .collect(),
         );
         t.number(
             format!("{}_coverage", dim.id),
-            docs.iter().map(|d| get(d).map(|x| x.coverage)).collect(),
+            docs.iter().map(|d| dimension_at(d, k, id).map(|x| x.coverage)).collect(),
         );
         t.number(
             format!("{}_rwg", dim.id),
-            docs.iter().map(|d| get(d).and_then(|x| x.rwg)).collect(),
+            docs.iter().map(|d| dimension_at(d, k, id).and_then(|x| x.rwg)).collect(),
         );
     }
     t.number(
