@@ -305,7 +305,7 @@ pub fn normal_cdf(x: f64) -> Option<f64> {
 /// # Example
 /// ```
 /// let p = readiness::stats::distributions::normal_sf(1.959963984540054).unwrap();
-/// assert!((p - 0.025).abs() < 1e-15);
+/// assert!((p - 0.025).abs() < 1e-12);
 /// ```
 pub fn normal_sf(x: f64) -> Option<f64> {
     if x.is_nan() {
@@ -321,7 +321,7 @@ pub fn normal_sf(x: f64) -> Option<f64> {
 /// # Example
 /// ```
 /// let p = readiness::stats::distributions::normal_two_sided_p(1.959963984540054).unwrap();
-/// assert!((p - 0.05).abs() < 1e-15);
+/// assert!((p - 0.05).abs() < 1e-12);
 /// ```
 pub fn normal_two_sided_p(z: f64) -> Option<f64> {
     if z.is_nan() {

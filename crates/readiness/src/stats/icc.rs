@@ -19,7 +19,8 @@
 //!
 //! Confidence intervals: ICC1/ICC3 from the F distribution of MSB/MSW (MSB/MSE); ICC2 from
 //! Satterthwaite's approximate df (McGraw & Wong 1996, Table 7), exactly as pingouin does.
-//! Where a formula is 0/0 or ∞/∞ (constant data, perfect agreement) the value is `None`;
+//! Where a formula is 0/0 or ∞/∞ (constant data, perfect agreement), or ICC2k's denominator
+//! (an estimated variance) is not positive, the value is `None`;
 //! F is `+∞` when the error mean square is 0 and the target mean square is not.
 
 use super::descriptive::{exact_sum, mean};
@@ -345,7 +346,14 @@ fn forms(a: &IccAnova, confidence: f64) -> Vec<IccForm> {
     let icc2 = (msb - mse) / (msb + (k - 1.0) * mse + k * (msj - mse) / n);
     let icc3 = (msb - mse) / (msb + (k - 1.0) * mse);
     let icc1k = (msb - msw) / msb;
-    let icc2k = (msb - mse) / (msb + (msj - mse) / n);
+    // The denominator estimates the variance of a k-rater mean; it can come out ≤ 0 when the
+    // targets hardly differ (MSB ≈ 0) and then the ratio is not a correlation (it can reach n).
+    let icc2k_den = msb + (msj - mse) / n;
+    let icc2k = if icc2k_den > 0.0 {
+        (msb - mse) / icc2k_den
+    } else {
+        f64::NAN
+    };
     let icc3k = (msb - mse) / msb;
 
     let df1 = n - 1.0;
@@ -385,10 +393,16 @@ fn forms(a: &IccAnova, confidence: f64) -> Vec<IccForm> {
     let l2 = n * (msb - f2u * mse) / (f2u * (k * msj + (k * n - k - n) * mse) + n * msb);
     let u2 = n * (f2l * msb - mse) / (k * msj + (k * n - k - n) * mse + n * f2l * msb);
     let ci2 = (l2, u2);
-    let ci2k = (
-        l2 * k / (1.0 + l2 * (k - 1.0)),
-        u2 * k / (1.0 + u2 * (k - 1.0)),
-    );
+    // Spearman–Brown step-up of the ICC2 bounds; undefined below −1/(k−1)
+    let step_up = |x: f64| {
+        let den = 1.0 + x * (k - 1.0);
+        if den > 0.0 {
+            x * k / den
+        } else {
+            f64::NAN
+        }
+    };
+    let ci2k = (step_up(l2), step_up(u2));
 
     let p_one = f_sf(f_one, df1, df2_one_way);
     let p_two = f_sf(f_two, df1, df2_two_way);
