@@ -274,14 +274,14 @@ fn log_likelihood(obs: &[Obs], st: &State, p: &mut [f64]) -> f64 {
 /// # Ok::<(), readiness::stats::error::StatsError>(())
 /// ```
 pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
-    if !(options.tolerance > 0.0) {
+    if options.tolerance.is_nan() || options.tolerance <= 0.0 {
         return Err(StatsError::InvalidParameter {
             name: "tolerance",
             expected: "positive",
             value: options.tolerance,
         });
     }
-    if !(options.extreme_adjustment >= 0.0) {
+    if options.extreme_adjustment.is_nan() || options.extreme_adjustment < 0.0 {
         return Err(StatsError::InvalidParameter {
             name: "extreme_adjustment",
             expected: "non-negative",
@@ -453,19 +453,19 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
             for q in 0..off_t {
                 row[q] += v * c[q];
             }
-            for h in 0..m {
-                add_tau(h, -cov[h], row);
+            for (h, cv) in cov.iter().enumerate() {
+                add_tau(h, -cv, row);
             }
             for q in 0..off_t {
                 g_s[q] += ge * c[q];
             }
-            for h in 0..m {
-                add_tau(h, gt[h], &mut g_s);
+            for (h, gv) in gt.iter().enumerate() {
+                add_tau(h, *gv, &mut g_s);
             }
             // A_SS = V c c' − (c ⊗ R'cov + R'cov ⊗ c) + R'(G_max − G_h G_g)R.
             rc.iter_mut().for_each(|x| *x = 0.0);
-            for h in 0..m {
-                add_tau(h, cov[h], &mut rc);
+            for (h, cv) in cov.iter().enumerate() {
+                add_tau(h, *cv, &mut rc);
             }
             full[..off_t].copy_from_slice(&c[..off_t]);
             for q1 in 0..s {
@@ -595,7 +595,9 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
     let cum = cumulative(&st.tau);
     for f in 0..3 {
         for e in 0..sizes[f] {
-            let Some(kind) = extreme[f][e] else { continue };
+            let Some(kind) = extreme[f].get(e).copied().flatten() else {
+                continue;
+            };
             let own: Vec<&Obs> = all.iter().filter(|o| facet_of(o, f) == e).collect();
             let target = match kind {
                 ExtremeScore::Minimum => options.extreme_adjustment,

@@ -129,6 +129,9 @@ impl AdditiveEffects {
     }
 }
 
+/// A facet's name, size and index accessor.
+type FacetGetter = (&'static str, usize, fn(&Rating) -> usize);
+
 /// Union-find over `n` nodes.
 struct Components(Vec<usize>);
 
@@ -200,7 +203,7 @@ pub fn check_design(ratings: &[Rating]) -> Result<DesignSize> {
             .max()
             .map_or(0, |m| m + 1),
     };
-    let facets: [(&'static str, usize, fn(&Rating) -> usize); 3] = [
+    let facets: [FacetGetter; 3] = [
         ("candidate", size.candidates, |r| r.candidate),
         ("rater", size.raters, |r| r.rater),
         ("criterion", size.criteria, |r| r.criterion),
@@ -272,7 +275,7 @@ pub(crate) fn cholesky(a: &mut [f64], n: usize) -> Option<()> {
         for k in 0..j {
             d -= a[j * n + k] * a[j * n + k];
         }
-        if !(d > 1e-10 * scale) {
+        if d.is_nan() || d <= 1e-10 * scale {
             return None;
         }
         let d = d.sqrt();
