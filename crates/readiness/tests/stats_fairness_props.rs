@@ -2,8 +2,6 @@
 //! do not depend on how the table is laid out, the four-fifths rule is scale-free, and the
 //! additive and Rasch rater models do not depend on the order of the ratings.
 
-#![expect(clippy::unwrap_used, reason = "tests")]
-
 use proptest::prelude::*;
 use readiness::stats::adverse_impact::{
     adverse_impact, fisher_exact, four_fifths_violation, selection_rates, GroupCounts,
