@@ -59,6 +59,58 @@ pub enum StatsError {
         /// The value given.
         value: f64,
     },
+    /// A group has more people selected than it has members.
+    #[error("{group}: {selected} selected out of {total}")]
+    SelectedExceedsTotal {
+        /// Which group.
+        group: &'static str,
+        /// Number selected.
+        selected: u64,
+        /// Number in the group.
+        total: u64,
+    },
+    /// An element index below the largest one used has no rating at all.
+    #[error("{facet} {index} has no ratings (indices must be 0..n without gaps)")]
+    EmptyElement {
+        /// The facet (`"candidate"`, `"rater"`, `"criterion"`).
+        facet: &'static str,
+        /// The unused index.
+        index: usize,
+    },
+    /// The design falls apart into subsets that share no ratings, so their effects cannot be
+    /// put on one scale.
+    #[error("the {facets} design is disconnected into {count} subsets", count = subsets.len())]
+    Disconnected {
+        /// The pair of facets that is disconnected (e.g. `"candidate-rater"`).
+        facets: &'static str,
+        /// The subsets, each listing the element indices of the two facets.
+        subsets: Vec<crate::stats::rater_effects::ElementSubset>,
+    },
+    /// The model's parameters are not identifiable from this design even though it is
+    /// connected (a singular information matrix).
+    #[error("{model}: parameters are not identifiable from this design")]
+    NotIdentifiable {
+        /// Which model.
+        model: &'static str,
+    },
+    /// A score that must be an integer category is not one.
+    #[error("score at index {index} is not an integer category ({value})")]
+    NonIntegerScore {
+        /// Index of the rating.
+        index: usize,
+        /// The score.
+        value: f64,
+    },
+    /// An iterative estimation did not converge.
+    #[error("{model} did not converge in {iterations} iterations (max |gradient| {max_gradient})")]
+    NoConvergence {
+        /// Which model.
+        model: &'static str,
+        /// Iterations run.
+        iterations: usize,
+        /// Largest absolute gradient at the last iterate.
+        max_gradient: f64,
+    },
 }
 
 impl StatsError {
@@ -77,6 +129,12 @@ impl StatsError {
             StatsError::LengthMismatch { .. } => "length_mismatch",
             StatsError::NonFinite { .. } => "non_finite",
             StatsError::InvalidParameter { .. } => "invalid_parameter",
+            StatsError::SelectedExceedsTotal { .. } => "selected_exceeds_total",
+            StatsError::EmptyElement { .. } => "empty_element",
+            StatsError::Disconnected { .. } => "disconnected",
+            StatsError::NotIdentifiable { .. } => "not_identifiable",
+            StatsError::NonIntegerScore { .. } => "non_integer_score",
+            StatsError::NoConvergence { .. } => "no_convergence",
         }
     }
 }

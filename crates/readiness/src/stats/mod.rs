@@ -6,3 +6,12 @@
 
 pub mod distributions;
 pub mod error;
+pub mod adverse_impact;
+pub mod mfrm;
+pub mod rater_effects;
+pub mod cronbach;
+pub mod descriptive;
+pub mod icc;
+pub mod interpret;
+pub mod krippendorff;
+pub mod rwg;

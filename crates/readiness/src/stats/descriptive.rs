@@ -1,0 +1,313 @@
+//! Descriptive building blocks: exact summation, means, variances, the weighted mean with
+//! renormalisation over missing values, and the t interval for a mean.
+//!
+//! Sums are computed exactly (Shewchuk 1997, "Adaptive precision floating-point arithmetic":
+//! a list of non-overlapping partial sums, the algorithm behind Python's `math.fsum`), so a
+//! result does not depend on the order of the inputs and cannot lose digits to cancellation.
+
+use super::distributions::t_quantile;
+use super::error::{check_confidence, Result, StatsError};
+
+/// Exact sum of `values`, rounded once at the end (Shewchuk's partials).
+///
+/// Non-finite inputs give a non-finite result, as in ordinary summation.
+///
+/// # Example
+/// ```
+/// use readiness::stats::descriptive::exact_sum;
+/// assert_eq!(exact_sum(&[1e16, 1.0, -1e16]), 1.0);
+/// ```
+pub fn exact_sum(values: &[f64]) -> f64 {
+    let mut acc = ExactSum::default();
+    for &v in values {
+        acc.add(v);
+    }
+    acc.value()
+}
+
+/// Running exact sum (Shewchuk's non-overlapping partials).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExactSum {
+    partials: Vec<f64>,
+    special: f64,
+}
+
+impl ExactSum {
+    /// Adds one value.
+    pub(crate) fn add(&mut self, value: f64) {
+        if !value.is_finite() {
+            self.special += value;
+            return;
+        }
+        let mut x = value;
+        let mut kept = 0;
+        for i in 0..self.partials.len() {
+            let mut y = self.partials[i];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                self.partials[kept] = lo;
+                kept += 1;
+            }
+            x = hi;
+        }
+        self.partials.truncate(kept);
+        if x.is_finite() {
+            self.partials.push(x);
+        } else {
+            self.special += x;
+        }
+    }
+
+    /// The sum, rounded to the nearest double.
+    pub(crate) fn value(&self) -> f64 {
+        if self.special != 0.0 || self.special.is_nan() {
+            return self.special;
+        }
+        let p = &self.partials;
+        let Some((&last, rest)) = p.split_last() else {
+            return 0.0;
+        };
+        let mut hi = last;
+        let mut lo = 0.0;
+        let mut idx = rest.len();
+        while idx > 0 {
+            idx -= 1;
+            let x = hi;
+            let y = rest[idx];
+            hi = x + y;
+            let yr = hi - x;
+            lo = y - yr;
+            if lo != 0.0 {
+                break;
+            }
+        }
+        // round-half-even correction (as in `math.fsum`)
+        if idx > 0 && ((lo < 0.0 && rest[idx - 1] < 0.0) || (lo > 0.0 && rest[idx - 1] > 0.0)) {
+            let y = lo * 2.0;
+            let x = hi + y;
+            if y == x - hi {
+                hi = x;
+            }
+        }
+        hi
+    }
+}
+
+/// Mean of `values`: exact when all values are equal, otherwise the exact sum divided by n.
+/// `None` for an empty slice.
+pub(crate) fn mean(values: &[f64]) -> Option<f64> {
+    let first = *values.first()?;
+    if values.iter().all(|&v| v == first) {
+        return Some(first);
+    }
+    Some(exact_sum(values) / values.len() as f64)
+}
+
+/// Sample variance (denominator n − 1) by the two-pass formula; exactly 0 when all values are
+/// equal; `None` for fewer than two values.
+pub(crate) fn sample_variance(values: &[f64]) -> Option<f64> {
+    if values.len() < 2 {
+        return None;
+    }
+    let m = mean(values)?;
+    let sq: Vec<f64> = values.iter().map(|&v| (v - m) * (v - m)).collect();
+    Some(exact_sum(&sq) / (values.len() - 1) as f64)
+}
+
+/// How a weighted mean sums its products.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Summation {
+    /// Exact summation (Shewchuk), rounded once: the engine's default.
+    Exact,
+    /// Left-to-right floating-point summation, as `numpy.average` on short inputs; offered only
+    /// to reproduce other tools' results (it can lose every digit to cancellation).
+    Naive,
+}
+
+/// A weighted mean over the values that are present.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct WeightedMean {
+    /// `Σ wᵢxᵢ / Σ wᵢ` over the present values.
+    pub weighted_mean: f64,
+    /// `Σ wᵢ` over the present values (the renormalising denominator).
+    pub weights_used_sum: f64,
+    /// Number of values present.
+    pub n_used: usize,
+}
+
+/// Weighted mean with renormalisation over missing values: a missing value's weight is dropped
+/// and the rest are rescaled, `Σ wᵢxᵢ / Σ wᵢ` over present values, summed exactly.
+///
+/// Returns `Ok(None)` when no value is present or the present weights sum to 0.
+///
+/// # Errors
+/// [`StatsError::LengthMismatch`] when `values` and `weights` differ in length,
+/// [`StatsError::NonFinite`] for a non-finite value or weight, and
+/// [`StatsError::InvalidParameter`] for a negative weight.
+///
+/// # Example
+/// ```
+/// use readiness::stats::descriptive::weighted_mean;
+/// let m = weighted_mean(&[Some(4.0), None, Some(2.0)], &[0.4, 0.3, 0.3]).unwrap().unwrap();
+/// assert!((m.weighted_mean - 22.0 / 7.0).abs() < 1e-15);
+/// assert!((m.weights_used_sum - 0.7).abs() < 1e-15);
+/// ```
+pub fn weighted_mean(values: &[Option<f64>], weights: &[f64]) -> Result<Option<WeightedMean>> {
+    weighted_mean_with(values, weights, Summation::Exact)
+}
+
+/// [`weighted_mean`] with a choice of [`Summation`].
+///
+/// # Errors
+/// As [`weighted_mean`].
+///
+/// # Example
+/// ```
+/// use readiness::stats::descriptive::{weighted_mean_with, Summation};
+/// let v = [Some(1e16), Some(1.0), Some(-1e16)];
+/// let w = [1.0, 1.0, 1.0];
+/// let exact = weighted_mean_with(&v, &w, Summation::Exact).unwrap().unwrap();
+/// let naive = weighted_mean_with(&v, &w, Summation::Naive).unwrap().unwrap();
+/// assert!((exact.weighted_mean - 1.0 / 3.0).abs() < 1e-15);
+/// assert_eq!(naive.weighted_mean, 0.0);
+/// ```
+pub fn weighted_mean_with(
+    values: &[Option<f64>],
+    weights: &[f64],
+    summation: Summation,
+) -> Result<Option<WeightedMean>> {
+    if values.len() != weights.len() {
+        return Err(StatsError::LengthMismatch {
+            what: "values and weights",
+            left: values.len(),
+            right: weights.len(),
+        });
+    }
+    let mut products = Vec::with_capacity(values.len());
+    let mut used = Vec::with_capacity(values.len());
+    for (i, (v, &w)) in values.iter().zip(weights).enumerate() {
+        if !w.is_finite() {
+            return Err(StatsError::NonFinite {
+                what: "weight",
+                index: i,
+                value: w,
+            });
+        }
+        if w < 0.0 {
+            return Err(StatsError::InvalidParameter {
+                name: "weight",
+                expected: "non-negative",
+                value: w,
+            });
+        }
+        if let Some(x) = v {
+            if !x.is_finite() {
+                return Err(StatsError::NonFinite {
+                    what: "value",
+                    index: i,
+                    value: *x,
+                });
+            }
+            products.push(w * x);
+            used.push(w);
+        }
+    }
+    let (num, den) = match summation {
+        Summation::Exact => (exact_sum(&products), exact_sum(&used)),
+        Summation::Naive => (products.iter().sum::<f64>(), used.iter().sum::<f64>()),
+    };
+    if used.is_empty() || den <= 0.0 {
+        return Ok(None);
+    }
+    let m = num / den;
+    Ok(m.is_finite().then_some(WeightedMean {
+        weighted_mean: m,
+        weights_used_sum: den,
+        n_used: used.len(),
+    }))
+}
+
+/// A Student-t confidence interval for a mean: `mean ± t(1 − (1 − c)/2, n − 1) · sd/√n`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct TInterval {
+    /// Number of values.
+    pub n: usize,
+    /// Sample mean.
+    pub mean: f64,
+    /// Sample standard deviation (n − 1 denominator); `None` for n = 1.
+    pub sd: Option<f64>,
+    /// Standard error `sd/√n`; `None` for n = 1.
+    pub se: Option<f64>,
+    /// Degrees of freedom, n − 1.
+    pub df: usize,
+    /// Critical value `t(1 − (1 − c)/2, df)`; `None` for df = 0.
+    pub t_crit: Option<f64>,
+    /// Lower bound; `None` for n = 1 (a single value says nothing about spread).
+    pub lower: Option<f64>,
+    /// Upper bound; `None` for n = 1.
+    pub upper: Option<f64>,
+    /// Confidence level `c`.
+    pub confidence: f64,
+}
+
+/// Two-sided t interval for the mean of `values` at level `confidence`.
+///
+/// With zero variance the interval has zero width (`[mean, mean]`); with one value the spread,
+/// critical value and bounds are undefined (`None`).
+///
+/// # Errors
+/// [`StatsError::TooFew`] for no values, [`StatsError::NonFinite`] for a non-finite value,
+/// [`StatsError::InvalidParameter`] when `confidence` is not in (0, 1).
+///
+/// # Example
+/// ```
+/// use readiness::stats::descriptive::t_interval;
+/// let ci = t_interval(&[3.0, 4.0], 0.95).unwrap();
+/// assert!((ci.lower.unwrap() + 2.853102368087347).abs() < 1e-9);
+/// ```
+pub fn t_interval(values: &[f64], confidence: f64) -> Result<TInterval> {
+    check_confidence(confidence)?;
+    if let Some((i, &v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(StatsError::NonFinite {
+            what: "value",
+            index: i,
+            value: v,
+        });
+    }
+    let n = values.len();
+    let m = mean(values).ok_or(StatsError::TooFew {
+        what: "values",
+        min: 1,
+        found: 0,
+    })?;
+    let df = n - 1;
+    let sd = sample_variance(values).map(f64::sqrt);
+    let se = sd.map(|s| s / (n as f64).sqrt());
+    let t_crit = if df == 0 {
+        None
+    } else {
+        t_quantile(1.0 - (1.0 - confidence) / 2.0, df as f64)
+    };
+    let (lower, upper) = match (se, t_crit) {
+        (Some(se), Some(t)) => (Some(m - t * se), Some(m + t * se)),
+        _ => (None, None),
+    };
+    Ok(TInterval {
+        n,
+        mean: m,
+        sd,
+        se,
+        df,
+        t_crit,
+        lower,
+        upper,
+        confidence,
+    })
+}

@@ -1,0 +1,310 @@
+//! Krippendorff's alpha for any number of coders, missing data, and nominal, ordinal, interval
+//! or ratio metrics (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability").
+//!
+//! Input orientation: rows are coders (raters), columns are units; `None` is a missing value.
+//!
+//! - Coincidences: for each unit u with `m_u ≥ 2` values,
+//!   `o_ck += (number of ordered pairs of values (c, k) from different coders) / (m_u − 1)`.
+//! - Marginals `n_c = Σ_k o_ck`, `n = Σ_c n_c` (the number of pairable values).
+//! - `α = 1 − D_o / D_e` with `D_o = Σ o_ck δ²_ck / n` and
+//!   `D_e = Σ n_c n_k δ²_ck / (n (n − 1))`.
+//! - Metrics δ²: nominal `[c ≠ k]`; ordinal `(Σ_{g=c..k} n_g − (n_c + n_k)/2)²` over the
+//!   ordered value domain; interval `(c − k)²`; ratio `((c − k)/(c + k))²`.
+//!
+//! α is undefined (`None`) when no unit has two values, or when `D_e = 0` (a single value in
+//! the domain actually used).
+
+use super::error::{check_matrix, Result, StatsError};
+
+/// Level of measurement, which fixes the difference metric δ².
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Categories without order.
+    Nominal,
+    /// Ordered categories (ranks).
+    Ordinal,
+    /// Equal-interval numbers.
+    Interval,
+    /// Numbers with a true zero.
+    Ratio,
+}
+
+/// Krippendorff's alpha with its coincidence matrix.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct KrippendorffAlpha {
+    /// The level of measurement used.
+    pub level: Level,
+    /// The coefficient; `None` when undefined (no pairable unit, or one value only).
+    pub alpha: Option<f64>,
+    /// The value domain, ascending: the distinct values observed, or the domain given.
+    pub values: Vec<f64>,
+    /// Coincidence matrix `o_ck`, indexed like `values`.
+    pub coincidence_matrix: Vec<Vec<f64>>,
+    /// Marginals `n_c` of the coincidence matrix.
+    pub marginals: Vec<f64>,
+    /// Number of pairable values, `n = Σ n_c`.
+    pub n_pairable_values: f64,
+    /// Number of units (columns).
+    pub n_units_total: usize,
+    /// Units with at least two values.
+    pub n_units_pairable: usize,
+    /// Observed disagreement `D_o`; `None` when no unit is pairable.
+    pub observed_disagreement: Option<f64>,
+    /// Expected disagreement `D_e`; `None` when no unit is pairable.
+    pub expected_disagreement: Option<f64>,
+}
+
+/// Krippendorff's alpha over the values observed.
+///
+/// # Errors
+/// [`StatsError::RaggedMatrix`] when rows differ in length, [`StatsError::NonFinite`] for a
+/// NaN/∞ value, [`StatsError::InvalidParameter`] for a negative value at the ratio level.
+///
+/// # Example
+/// ```
+/// use readiness::stats::krippendorff::{krippendorff_alpha, Level};
+/// // Krippendorff (2011), section E: 4 observers, 12 units, missing data
+/// let raw = [
+///     [Some(1.), Some(2.), Some(3.), Some(3.), Some(2.), Some(1.), Some(4.), Some(1.), Some(2.), None, None, None],
+///     [Some(1.), Some(2.), Some(3.), Some(3.), Some(2.), Some(2.), Some(4.), Some(1.), Some(2.), Some(5.), None, Some(3.)],
+///     [None, Some(3.), Some(3.), Some(3.), Some(2.), Some(3.), Some(4.), Some(2.), Some(2.), Some(5.), Some(1.), None],
+///     [Some(1.), Some(2.), Some(3.), Some(3.), Some(2.), Some(4.), Some(4.), Some(1.), Some(2.), Some(5.), Some(1.), None],
+/// ];
+/// let rows: Vec<Vec<Option<f64>>> = raw.iter().map(|r| r.to_vec()).collect();
+/// let a = krippendorff_alpha(&rows, Level::Nominal).unwrap();
+/// assert!((a.alpha.unwrap() - 0.743).abs() < 5e-4);
+/// ```
+pub fn krippendorff_alpha(rows: &[Vec<Option<f64>>], level: Level) -> Result<KrippendorffAlpha> {
+    krippendorff_alpha_with_domain(rows, level, None)
+}
+
+/// Krippendorff's alpha with an explicit value domain (e.g. the whole rating scale 1…5).
+///
+/// The domain matters for the ordinal metric only through the values between two ranks; values
+/// of the domain that are never used get zero marginals.
+///
+/// # Errors
+/// As [`krippendorff_alpha`], and [`StatsError::InvalidParameter`] when a value is not in the
+/// domain or the domain has a non-finite entry.
+///
+/// # Example
+/// ```
+/// use readiness::stats::krippendorff::{krippendorff_alpha_with_domain, Level};
+/// let rows = vec![vec![Some(3.0), Some(3.0)], vec![Some(3.0), Some(3.0)]];
+/// let domain = [1.0, 2.0, 3.0, 4.0, 5.0];
+/// let a = krippendorff_alpha_with_domain(&rows, Level::Interval, Some(&domain)).unwrap();
+/// assert_eq!(a.alpha, None); // one value used: no expected disagreement
+/// ```
+pub fn krippendorff_alpha_with_domain(
+    rows: &[Vec<Option<f64>>],
+    level: Level,
+    domain: Option<&[f64]>,
+) -> Result<KrippendorffAlpha> {
+    let n_units = check_matrix(rows, "value")?;
+    let mut values: Vec<f64> = match domain {
+        Some(d) => {
+            if let Some(&bad) = d.iter().find(|v| !v.is_finite()) {
+                return Err(StatsError::InvalidParameter {
+                    name: "domain",
+                    expected: "finite values",
+                    value: bad,
+                });
+            }
+            d.to_vec()
+        }
+        None => rows.iter().flatten().flatten().copied().collect(),
+    };
+    // -0.0 and 0.0 are one value
+    values.iter_mut().for_each(|x| *x += 0.0);
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    check_ratio(&values, level)?;
+    let mut unit_counts: Vec<Vec<(usize, f64)>> = Vec::with_capacity(n_units);
+    for u in 0..n_units {
+        let mut counts: Vec<(usize, f64)> = Vec::new();
+        for row in rows {
+            let Some(x) = row[u] else { continue };
+            let x = x + 0.0;
+            let idx = values.binary_search_by(|p| p.total_cmp(&x)).map_err(|_| {
+                StatsError::InvalidParameter {
+                    name: "value",
+                    expected: "in the value domain",
+                    value: x,
+                }
+            })?;
+            match counts.iter_mut().find(|(i, _)| *i == idx) {
+                Some(entry) => entry.1 += 1.0,
+                None => counts.push((idx, 1.0)),
+            }
+        }
+        unit_counts.push(counts);
+    }
+    Ok(from_counts(&unit_counts, values, level))
+}
+
+/// Krippendorff's alpha from per-unit value counts: `counts[u][c]` is how many coders gave unit
+/// `u` the value `domain[c]`. Coder identities do not enter alpha, so this is the whole input
+/// (and the natural one for nested designs, where each unit has its own coders).
+///
+/// # Errors
+/// [`StatsError::RaggedMatrix`] when a row's length differs from the domain's,
+/// [`StatsError::InvalidParameter`] when the domain is not finite, strictly increasing, or has
+/// a negative value at the ratio level.
+///
+/// # Example
+/// ```
+/// use readiness::stats::krippendorff::{krippendorff_alpha_from_counts, Level};
+/// // two units; unit 0: two coders said 1; unit 1: one said 1, one said 2
+/// let a = krippendorff_alpha_from_counts(&[vec![2, 0], vec![1, 1]], &[1.0, 2.0], Level::Nominal)
+///     .unwrap();
+/// assert_eq!(a.n_units_pairable, 2);
+/// ```
+pub fn krippendorff_alpha_from_counts(
+    counts: &[Vec<usize>],
+    domain: &[f64],
+    level: Level,
+) -> Result<KrippendorffAlpha> {
+    if let Some(&bad) = domain.iter().find(|v| !v.is_finite()) {
+        return Err(StatsError::InvalidParameter {
+            name: "domain",
+            expected: "finite values",
+            value: bad,
+        });
+    }
+    for w in domain.windows(2) {
+        if w[0] >= w[1] {
+            return Err(StatsError::InvalidParameter {
+                name: "domain",
+                expected: "strictly increasing",
+                value: w[1],
+            });
+        }
+    }
+    check_ratio(domain, level)?;
+    let mut unit_counts = Vec::with_capacity(counts.len());
+    for (u, row) in counts.iter().enumerate() {
+        if row.len() != domain.len() {
+            return Err(StatsError::RaggedMatrix {
+                row: u,
+                expected: domain.len(),
+                found: row.len(),
+            });
+        }
+        unit_counts.push(
+            row.iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(c, &n)| (c, n as f64))
+                .collect::<Vec<_>>(),
+        );
+    }
+    Ok(from_counts(&unit_counts, domain.to_vec(), level))
+}
+
+fn check_ratio(values: &[f64], level: Level) -> Result<()> {
+    if level == Level::Ratio {
+        if let Some(&neg) = values.iter().find(|&&v| v < 0.0) {
+            return Err(StatsError::InvalidParameter {
+                name: "value",
+                expected: "non-negative at the ratio level",
+                value: neg,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Alpha from sparse per-unit counts `(domain index, count)` over the sorted domain `values`.
+fn from_counts(
+    unit_counts: &[Vec<(usize, f64)>],
+    values: Vec<f64>,
+    level: Level,
+) -> KrippendorffAlpha {
+    let v = values.len();
+    let n_units = unit_counts.len();
+    let mut o = vec![vec![0.0; v]; v];
+    let mut n_units_pairable = 0;
+    for counts in unit_counts {
+        let m_u: f64 = counts.iter().map(|&(_, n)| n).sum();
+        if m_u < 2.0 {
+            continue;
+        }
+        n_units_pairable += 1;
+        let denom = m_u - 1.0;
+        for &(c, nc) in counts {
+            for &(k, nk) in counts {
+                let pairs = if c == k { nc * (nc - 1.0) } else { nc * nk };
+                if pairs > 0.0 {
+                    o[c][k] += pairs / denom;
+                }
+            }
+        }
+    }
+    let marginals: Vec<f64> = o.iter().map(|r| r.iter().sum()).collect();
+    let n: f64 = marginals.iter().sum();
+    let delta = |c: usize, k: usize| -> f64 {
+        if c == k {
+            return 0.0;
+        }
+        match level {
+            Level::Nominal => 1.0,
+            Level::Ordinal => {
+                let (lo, hi) = if c < k { (c, k) } else { (k, c) };
+                let between: f64 = marginals[lo..=hi].iter().sum();
+                let d = between - (marginals[lo] + marginals[hi]) / 2.0;
+                d * d
+            }
+            Level::Interval => {
+                let d = values[c] - values[k];
+                d * d
+            }
+            Level::Ratio => {
+                let s = values[c] + values[k];
+                if s == 0.0 {
+                    0.0
+                } else {
+                    let d = (values[c] - values[k]) / s;
+                    d * d
+                }
+            }
+        }
+    };
+    let (mut obs, mut exp) = (0.0, 0.0);
+    for c in 0..v {
+        for k in 0..v {
+            if c == k {
+                continue;
+            }
+            let d = delta(c, k);
+            obs += o[c][k] * d;
+            exp += marginals[c] * marginals[k] * d;
+        }
+    }
+    let (observed, expected, alpha) = if n_units_pairable == 0 || n <= 1.0 {
+        (None, None, None)
+    } else {
+        let d_o = obs / n;
+        let d_e = exp / (n * (n - 1.0));
+        let a = 1.0 - d_o / d_e;
+        (
+            Some(d_o),
+            Some(d_e),
+            (d_e > 0.0 && a.is_finite()).then_some(a),
+        )
+    };
+    KrippendorffAlpha {
+        level,
+        alpha,
+        values,
+        coincidence_matrix: o,
+        marginals,
+        n_pairable_values: n,
+        n_units_total: n_units,
+        n_units_pairable,
+        observed_disagreement: observed,
+        expected_disagreement: expected,
+    }
+}
