@@ -30,7 +30,9 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Assess every candidate in a ratings file.
-    #[command(after_help = "Examples:\n  readiness assess examples/data/cohort.csv\n  readiness assess ratings.csv --format csv --out readiness.csv\n  cat ratings.csv | readiness assess - --format jsonl")]
+    #[command(
+        after_help = "Examples:\n  readiness assess examples/data/cohort.csv\n  readiness assess ratings.csv --format csv --out readiness.csv\n  cat ratings.csv | readiness assess - --format jsonl"
+    )]
     Assess {
         /// Rubric file (TOML or JSON); the built-in standard rubric when absent.
         #[arg(long, value_name = "FILE")]
@@ -61,7 +63,9 @@ enum RubricCommand {
         file: PathBuf,
     },
     /// Print a rubric as TOML; without FILE the commented standard rubric (a starting point).
-    #[command(after_help = "Examples:\n  readiness rubric show > my-rubric.toml\n  readiness rubric show my-rubric.json")]
+    #[command(
+        after_help = "Examples:\n  readiness rubric show > my-rubric.toml\n  readiness rubric show my-rubric.json"
+    )]
     Show {
         /// Rubric file (TOML or JSON).
         file: Option<PathBuf>,
@@ -181,7 +185,10 @@ fn read_text(path: &Path) -> Result<String, Failure> {
     String::from_utf8(bytes).map_err(|e| {
         Failure::input(
             path,
-            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }
@@ -229,7 +236,10 @@ fn load_ratings(path: &Path, rubric: &Rubric) -> Result<RatingSet, Failure> {
 fn write_output(out: Option<&Path>, text: &str) -> Result<(), Failure> {
     let Some(out) = out else {
         let mut stdout = std::io::stdout().lock();
-        return match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        return match stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
             Ok(()) => Ok(()),
             // A closed pipe (`| head`) is not an error of ours.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -5,7 +5,11 @@ use readiness::table::{assessments_table, Values};
 use readiness::{Assessment, Rubric};
 use std::fmt::Write as _;
 
-pub(crate) fn render(docs: &[Assessment], rubric: &Rubric, format: Format) -> Result<String, Failure> {
+pub(crate) fn render(
+    docs: &[Assessment],
+    rubric: &Rubric,
+    format: Format,
+) -> Result<String, Failure> {
     let json_err = |e: serde_json::Error| Failure {
         code: EXIT_IO,
         message: format!("cannot write JSON: {e}"),

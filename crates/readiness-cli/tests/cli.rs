@@ -32,8 +32,24 @@ fn assess_sample_cohort_as_table_shows_every_level_and_flag() {
     let o = run(&["assess", cohort().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    for word in ["ready_now", "ready_1_2_years", "ready_3_5_years", "not_ready", "insufficient_evidence", "expert_trap", "blind_spot", "hidden_strength", "low_agreement", "few_raters"] {
-        assert!(out.lines().skip(2).any(|l| l.contains(word) && l.starts_with("e-")), "table rows show {word}");
+    for word in [
+        "ready_now",
+        "ready_1_2_years",
+        "ready_3_5_years",
+        "not_ready",
+        "insufficient_evidence",
+        "expert_trap",
+        "blind_spot",
+        "hidden_strength",
+        "low_agreement",
+        "few_raters",
+    ] {
+        assert!(
+            out.lines()
+                .skip(2)
+                .any(|l| l.contains(word) && l.starts_with("e-")),
+            "table rows show {word}"
+        );
     }
     assert!(out.starts_with("candidate  level"));
 }
@@ -44,15 +60,35 @@ fn json_is_an_array_of_documents_sorted_by_candidate() {
     assert!(o.status.success());
     let docs: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(docs.len(), 48);
-    let ids: Vec<&str> = docs.iter().map(|d| d["candidate"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = docs
+        .iter()
+        .map(|d| d["candidate"].as_str().unwrap())
+        .collect();
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
-    for key in ["candidate", "readiness", "dimensions", "technical", "flags", "strengths", "development", "provenance"] {
+    for key in [
+        "candidate",
+        "readiness",
+        "dimensions",
+        "technical",
+        "flags",
+        "strengths",
+        "development",
+        "provenance",
+    ] {
         assert!(docs[0].get(key).is_some(), "{key}");
     }
-    let jsonl = stdout(&run(&["assess", cohort().to_str().unwrap(), "--format", "jsonl"]));
-    let lines: Vec<serde_json::Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let jsonl = stdout(&run(&[
+        "assess",
+        cohort().to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]));
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines, docs);
 }
 
@@ -72,19 +108,39 @@ fn csv_has_one_row_per_candidate() {
 fn out_is_written_whole_and_never_half() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("a.json");
-    let o = run(&["assess", cohort().to_str().unwrap(), "--format", "json", "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "assess",
+        cohort().to_str().unwrap(),
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     assert!(stdout(&o).is_empty());
-    let v: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let v: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(v.len(), 48);
     // A failing run leaves no file and no temporary behind.
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "candidate,rater,group,criterion,score\ne,m,manager,listens,9\n").unwrap();
+    std::fs::write(
+        &bad,
+        "candidate,rater,group,criterion,score\ne,m,manager,listens,9\n",
+    )
+    .unwrap();
     let target = dir.path().join("b.json");
-    let o = run(&["assess", bad.to_str().unwrap(), "--out", target.to_str().unwrap()]);
+    let o = run(&[
+        "assess",
+        bad.to_str().unwrap(),
+        "--out",
+        target.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(3));
     assert!(!target.exists());
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 2, "only a.json and bad.csv: {names:?}");
 }
 
@@ -94,16 +150,66 @@ fn every_bad_input_exits_3_with_one_line_naming_the_row() {
     let head = "candidate,rater,group,criterion,score\n";
     let ok = "e,m,manager,listens,4\n";
     let cases = [
-        ("unknown criterion", format!("{head}{ok}e,m,manager,listening,4\n"), "line 3", "listening"),
-        ("unknown group", format!("{head}{ok}e,x,boss,listens,4\n"), "line 3", "boss"),
-        ("out of scale", format!("{head}{ok}e,m,manager,courage,6\n"), "line 3", "outside the scale"),
-        ("off step", format!("{head}{ok}e,m,manager,courage,2.5\n"), "line 3", "step"),
-        ("non-numeric", format!("{head}{ok}e,m,manager,courage,good\n"), "line 3", "not a number"),
-        ("NaN", format!("{head}{ok}e,m,manager,courage,NaN\n"), "line 3", "not finite"),
-        ("inf", format!("{head}{ok}e,m,manager,courage,-inf\n"), "line 3", "not finite"),
-        ("duplicate", format!("{head}{ok}e,m,manager,listens,4\n"), "line 3", "duplicate"),
-        ("two groups", format!("{head}{ok}e,m,peer,courage,4\n"), "line 3", "in group"),
-        ("missing column", "candidate,rater,criterion,score\ne,m,listens,4\n".to_string(), "line 1", "`group`"),
+        (
+            "unknown criterion",
+            format!("{head}{ok}e,m,manager,listening,4\n"),
+            "line 3",
+            "listening",
+        ),
+        (
+            "unknown group",
+            format!("{head}{ok}e,x,boss,listens,4\n"),
+            "line 3",
+            "boss",
+        ),
+        (
+            "out of scale",
+            format!("{head}{ok}e,m,manager,courage,6\n"),
+            "line 3",
+            "outside the scale",
+        ),
+        (
+            "off step",
+            format!("{head}{ok}e,m,manager,courage,2.5\n"),
+            "line 3",
+            "step",
+        ),
+        (
+            "non-numeric",
+            format!("{head}{ok}e,m,manager,courage,good\n"),
+            "line 3",
+            "not a number",
+        ),
+        (
+            "NaN",
+            format!("{head}{ok}e,m,manager,courage,NaN\n"),
+            "line 3",
+            "not finite",
+        ),
+        (
+            "inf",
+            format!("{head}{ok}e,m,manager,courage,-inf\n"),
+            "line 3",
+            "not finite",
+        ),
+        (
+            "duplicate",
+            format!("{head}{ok}e,m,manager,listens,4\n"),
+            "line 3",
+            "duplicate",
+        ),
+        (
+            "two groups",
+            format!("{head}{ok}e,m,peer,courage,4\n"),
+            "line 3",
+            "in group",
+        ),
+        (
+            "missing column",
+            "candidate,rater,criterion,score\ne,m,listens,4\n".to_string(),
+            "line 1",
+            "`group`",
+        ),
     ];
     for (name, text, at, needle) in cases {
         let file = dir.path().join("in.csv");
@@ -113,7 +219,10 @@ fn every_bad_input_exits_3_with_one_line_naming_the_row() {
         assert!(stdout(&o).is_empty(), "{name}: nothing on stdout");
         let err = stderr(&o);
         assert_eq!(err.lines().count(), 1, "{name}: one line: {err}");
-        assert!(err.contains("in.csv") && err.contains(at) && err.contains(needle), "{name}: {err}");
+        assert!(
+            err.contains("in.csv") && err.contains(at) && err.contains(needle),
+            "{name}: {err}"
+        );
     }
 }
 
@@ -131,7 +240,11 @@ fn io_and_usage_errors_have_their_own_exit_codes() {
 fn json_ratings_and_stdin_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.json");
-    std::fs::write(&file, r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":4}]"#).unwrap();
+    std::fs::write(
+        &file,
+        r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":4}]"#,
+    )
+    .unwrap();
     let o = run(&["assess", file.to_str().unwrap(), "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     use std::io::Write;
@@ -141,7 +254,12 @@ fn json_ratings_and_stdin_are_read() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"candidate,rater,group,criterion,score\ne,m,manager,listens,4\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"candidate,rater,group,criterion,score\ne,m,manager,listens,4\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success());
     assert_eq!(stdout(&o).lines().count(), 1);
@@ -152,7 +270,10 @@ fn rubric_show_and_validate() {
     let o = run(&["rubric", "show"]);
     assert!(o.status.success());
     let shown = stdout(&o);
-    assert_eq!(shown, std::fs::read_to_string(root().join("examples/rubrics/standard.toml")).unwrap());
+    assert_eq!(
+        shown,
+        std::fs::read_to_string(root().join("examples/rubrics/standard.toml")).unwrap()
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.toml");
     std::fs::write(&file, &shown).unwrap();
@@ -165,8 +286,17 @@ fn rubric_show_and_validate() {
     std::fs::write(&file, shown.replacen("weight = 0.4", "weight = -1", 1)).unwrap();
     let o = run(&["rubric", "validate", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains("rater_groups.manager.weight: must be > 0, got -1"), "{}", stderr(&o));
-    let o = run(&["assess", "--rubric", file.to_str().unwrap(), cohort().to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("rater_groups.manager.weight: must be > 0, got -1"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "assess",
+        "--rubric",
+        file.to_str().unwrap(),
+        cohort().to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(3));
 }
 
@@ -176,7 +306,14 @@ fn custom_rubric_changes_the_result() {
     let file = dir.path().join("strict.toml");
     let text = std::fs::read_to_string(root().join("examples/rubrics/standard.toml")).unwrap();
     std::fs::write(&file, text.replacen("min_index = 75", "min_index = 99", 1)).unwrap();
-    let o = run(&["assess", "--rubric", file.to_str().unwrap(), cohort().to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "assess",
+        "--rubric",
+        file.to_str().unwrap(),
+        cohort().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let docs: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(docs.iter().all(|d| d["readiness"]["level"] != "ready_now"));

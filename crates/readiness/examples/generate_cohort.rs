@@ -157,7 +157,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let empty = match arche {
                         ThinEvidence => {
                             dim.id == "impact" && crit.id != "engagement"
-                                || dim.id == "attitude" && crit.id != "courage"
+                                || dim.id == "attitude"
+                                    && crit.id != "courage"
                                     && crit.id != "ownership"
                         }
                         _ => rng.unit() < 0.04,
@@ -165,7 +166,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let score = if empty {
                         String::new()
                     } else {
-                        let x = (truth + leniency + rng.noise(spread)).round().clamp(1.0, 5.0);
+                        let x = (truth + leniency + rng.noise(spread))
+                            .round()
+                            .clamp(1.0, 5.0);
                         format!("{x}")
                     };
                     let comment = if !empty && rng.unit() < 0.02 {

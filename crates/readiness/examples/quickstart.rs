@@ -15,7 +15,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let file = std::fs::File::open(&path)?;
     let ratings = RatingSet::from_csv_reader(file, engine.rubric())?;
     let docs = engine.assess(&ratings);
-    println!("{} candidates assessed from {} ratings", docs.len(), ratings.len());
+    println!(
+        "{} candidates assessed from {} ratings",
+        docs.len(),
+        ratings.len()
+    );
     for doc in &docs {
         if doc.flags.iter().any(|f| f.code == FlagCode::ExpertTrap) {
             println!(

@@ -148,7 +148,9 @@ pub enum RubricError {
         got: usize,
     },
     /// The rubric has no leadership-side dimension (every dimension is technical).
-    #[error("{path}: at least one leadership-side dimension (kind other than technical) is required")]
+    #[error(
+        "{path}: at least one leadership-side dimension (kind other than technical) is required"
+    )]
     NoLeadershipDimension {
         /// Always `dimensions`.
         path: String,
@@ -162,7 +164,9 @@ pub enum RubricError {
         message: String,
     },
     /// The last level is the catch-all and may not have conditions.
-    #[error("{path}: the last level is the catch-all and must not have conditions, found `{condition}`")]
+    #[error(
+        "{path}: the last level is the catch-all and must not have conditions, found `{condition}`"
+    )]
     CatchAllWithConditions {
         /// The catch-all level.
         path: String,
@@ -344,7 +348,9 @@ pub enum RatingsError {
         max: f64,
     },
     /// The score is NaN or infinite.
-    #[error("{location}: score '{value}' is not finite, expected a number from {min} to {max} or empty")]
+    #[error(
+        "{location}: score '{value}' is not finite, expected a number from {min} to {max} or empty"
+    )]
     NotFinite {
         /// The row.
         location: Location,

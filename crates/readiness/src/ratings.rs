@@ -282,7 +282,9 @@ impl RatingSet {
             message: "expected an array of rating objects".into(),
         })?;
         let mut b = RatingSetBuilder::new(rubric);
-        b.has_cycle = items.iter().any(|v| v.get("cycle").is_some_and(|c| !c.is_null()));
+        b.has_cycle = items
+            .iter()
+            .any(|v| v.get("cycle").is_some_and(|c| !c.is_null()));
         for (i, item) in items.iter().enumerate() {
             let loc = Location::Index(i as u64);
             let obj = item.as_object().ok_or_else(|| RatingsError::Syntax {

@@ -650,21 +650,17 @@ impl Rubric {
                                 got: c.anchors.len(),
                             })
                         }
-                        None => {
-                            return Err(RubricError::InvalidScale {
-                                path: format!("{cpath}.anchors"),
-                                message: "anchors need a scale with points (a step, or whole-number bounds)".into(),
-                            })
-                        }
+                        None => return Err(RubricError::InvalidScale {
+                            path: format!("{cpath}.anchors"),
+                            message:
+                                "anchors need a scale with points (a step, or whole-number bounds)"
+                                    .into(),
+                        }),
                     }
                 }
             }
         }
-        if !self
-            .dimensions
-            .iter()
-            .any(|d| d.kind.is_leadership_side())
-        {
+        if !self.dimensions.iter().any(|d| d.kind.is_leadership_side()) {
             return Err(RubricError::NoLeadershipDimension {
                 path: "dimensions".into(),
             });
@@ -890,7 +886,11 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
 fn check_finite(v: &toml::Value, path: &mut String) -> Result<(), RubricError> {
     match v {
         toml::Value::Float(x) if !x.is_finite() => {
-            let p = if path.is_empty() { ".".to_string() } else { path.clone() };
+            let p = if path.is_empty() {
+                ".".to_string()
+            } else {
+                path.clone()
+            };
             if p.ends_with("weight") {
                 Err(RubricError::InvalidWeight { path: p, value: *x })
             } else {

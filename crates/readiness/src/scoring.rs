@@ -153,13 +153,7 @@ impl Engine {
     }
 
     /// Steps 1–7 for one unit.
-    fn score_unit(
-        &self,
-        set: &RatingSet,
-        span: &Span,
-        s: &mut Scratch,
-        full: bool,
-    ) -> UnitScores {
+    fn score_unit(&self, set: &RatingSet, span: &Span, s: &mut Scratch, full: bool) -> UnitScores {
         let nc = self.crit_w.len();
         let nd = self.dim_w.len();
         let ng = self.group_w.len();
@@ -381,7 +375,8 @@ impl Engine {
         let r = &self.rubric;
         let nd = self.dim_w.len();
         let ng = self.group_w.len();
-        let dim_score: Vec<Option<f64>> = u.dim_raw.iter().map(|v| v.map(|x| self.norm(x))).collect();
+        let dim_score: Vec<Option<f64>> =
+            u.dim_raw.iter().map(|v| v.map(|x| self.norm(x))).collect();
         let readiness = self.level(u, &dim_score);
         let mut dimensions = Vec::with_capacity(nd);
         let mut flags = Vec::new();
@@ -492,7 +487,10 @@ impl Engine {
             .crit_score
             .iter()
             .enumerate()
-            .filter_map(|(c, v)| v.filter(|_| self.dim_lead[self.crit_dim[c]]).map(|v| (c, v)))
+            .filter_map(|(c, v)| {
+                v.filter(|_| self.dim_lead[self.crit_dim[c]])
+                    .map(|v| (c, v))
+            })
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let n_strength = (r.policy.strengths as usize).min(ranked.len());
@@ -729,7 +727,11 @@ fn interval(
     }
     let n_eff = v1 * v1 / v2;
     let mu = pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / v1;
-    let s2 = pairs.iter().map(|p| p.0 * (p.1 - mu) * (p.1 - mu)).sum::<f64>() / denom;
+    let s2 = pairs
+        .iter()
+        .map(|p| p.0 * (p.1 - mu) * (p.1 - mu))
+        .sum::<f64>()
+        / denom;
     let se = (s2.max(0.0)).sqrt() / n_eff.sqrt();
     let df = n_eff - 1.0;
     let t = *cache
@@ -739,7 +741,10 @@ fn interval(
     if !half.is_finite() {
         return Some([0.0, 100.0]);
     }
-    Some([(centre - half).clamp(0.0, 100.0), (centre + half).clamp(0.0, 100.0)])
+    Some([
+        (centre - half).clamp(0.0, 100.0),
+        (centre + half).clamp(0.0, 100.0),
+    ])
 }
 
 /// rwg(J) = J(1 − S̄/σ²) / (J(1 − S̄/σ²) + S̄/σ²), truncated to 0 at and beyond the pole

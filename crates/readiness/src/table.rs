@@ -84,11 +84,15 @@ pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
     }
     t.text(
         "level",
-        docs.iter().map(|d| Some(d.readiness.level.clone())).collect(),
+        docs.iter()
+            .map(|d| Some(d.readiness.level.clone()))
+            .collect(),
     );
     t.text(
         "label",
-        docs.iter().map(|d| Some(d.readiness.label.clone())).collect(),
+        docs.iter()
+            .map(|d| Some(d.readiness.label.clone()))
+            .collect(),
     );
     t.number("index", docs.iter().map(|d| d.readiness.index).collect());
     t.number(
@@ -103,7 +107,9 @@ pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
         let id = dim.id.as_str();
         t.number(
             format!("{}_score", dim.id),
-            docs.iter().map(|d| dimension_at(d, k, id).and_then(|x| x.score)).collect(),
+            docs.iter()
+                .map(|d| dimension_at(d, k, id).and_then(|x| x.score))
+                .collect(),
         );
         t.number(
             format!("{}_ci_low", dim.id),
@@ -119,11 +125,15 @@ pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
         );
         t.number(
             format!("{}_coverage", dim.id),
-            docs.iter().map(|d| dimension_at(d, k, id).map(|x| x.coverage)).collect(),
+            docs.iter()
+                .map(|d| dimension_at(d, k, id).map(|x| x.coverage))
+                .collect(),
         );
         t.number(
             format!("{}_rwg", dim.id),
-            docs.iter().map(|d| dimension_at(d, k, id).and_then(|x| x.rwg)).collect(),
+            docs.iter()
+                .map(|d| dimension_at(d, k, id).and_then(|x| x.rwg))
+                .collect(),
         );
     }
     t.number(

@@ -57,20 +57,46 @@ kind = "technical"
 weight = {}
 criteria = [{{ id = "t", weight = {} }}]
 "#,
-        group_w[0], group_w[1], group_w[2], dim_w[0], crit_w[0], crit_w[1], dim_w[1], crit_w[2], crit_w[3], dim_w[2], crit_w[4], dim_w[3], crit_w[5]
+        group_w[0],
+        group_w[1],
+        group_w[2],
+        dim_w[0],
+        crit_w[0],
+        crit_w[1],
+        dim_w[1],
+        crit_w[2],
+        crit_w[3],
+        dim_w[2],
+        crit_w[4],
+        dim_w[3],
+        crit_w[5]
     )
 }
 
 const CRITERIA: [&str; 6] = ["a", "b", "c", "d", "e", "t"];
 
 fn default_rubric() -> Rubric {
-    Rubric::from_toml_str(&rubric_text([0.4, 0.3, 0.3], [0.4, 0.3, 0.3, 1.0], [1.0; 6])).unwrap()
+    Rubric::from_toml_str(&rubric_text(
+        [0.4, 0.3, 0.3],
+        [0.4, 0.3, 0.3, 1.0],
+        [1.0; 6],
+    ))
+    .unwrap()
 }
 
 /// Random ratings: up to 3 candidates, up to 7 raters each in random groups, some missing.
 fn ratings() -> impl Strategy<Value = Vec<Rating>> {
     prop::collection::vec(
-        (0usize..3, prop::collection::vec((0usize..4, prop::collection::vec(prop::option::weighted(0.85, 1u8..=5), 6)), 1..7)),
+        (
+            0usize..3,
+            prop::collection::vec(
+                (
+                    0usize..4,
+                    prop::collection::vec(prop::option::weighted(0.85, 1u8..=5), 6),
+                ),
+                1..7,
+            ),
+        ),
         1..4,
     )
     .prop_map(|cands| {
@@ -79,7 +105,13 @@ fn ratings() -> impl Strategy<Value = Vec<Rating>> {
             for (j, (g, scores)) in raters.iter().enumerate() {
                 let group = if j == 0 { "manager" } else { GROUPS[*g] };
                 for (c, s) in scores.iter().enumerate() {
-                    out.push(Rating::new(&format!("c{k}"), &format!("r{k}-{j}"), group, CRITERIA[c], s.map(f64::from)));
+                    out.push(Rating::new(
+                        &format!("c{k}"),
+                        &format!("r{k}-{j}"),
+                        group,
+                        CRITERIA[c],
+                        s.map(f64::from),
+                    ));
                 }
             }
         }

@@ -5,14 +5,20 @@ use readiness::{Engine, RatingSet, Rubric};
 const HEAD: &str = "candidate,rater,group,criterion,score\n";
 
 fn csv_err(body: &str) -> readiness::RatingsError {
-    RatingSet::from_csv_str(&format!("{HEAD}{body}"), &Rubric::standard()).expect_err("should be refused")
+    RatingSet::from_csv_str(&format!("{HEAD}{body}"), &Rubric::standard())
+        .expect_err("should be refused")
 }
 
 #[test]
 fn each_bad_row_is_refused_with_line_and_code() {
     let ok = "e,m,manager,listens,4\n";
     let cases = [
-        ("e,m,manager,listening,4\n", "unknown_criterion", 3, "listening"),
+        (
+            "e,m,manager,listening,4\n",
+            "unknown_criterion",
+            3,
+            "listening",
+        ),
         ("e,m,boss,listens,4\n", "unknown_group", 3, "boss"),
         ("e,m,manager,listens,6\n", "score_out_of_scale", 3, "6"),
         ("e,m,manager,listens,0.5\n", "score_out_of_scale", 3, "0.5"),
@@ -20,7 +26,12 @@ fn each_bad_row_is_refused_with_line_and_code() {
         ("e,m,manager,listens,four\n", "score_not_numeric", 3, "four"),
         ("e,m,manager,listens,NaN\n", "score_not_finite", 3, "NaN"),
         ("e,m,manager,listens,inf\n", "score_not_finite", 3, "inf"),
-        ("e,m,manager,listens,3\n", "duplicate_rating", 3, "first at line 2"),
+        (
+            "e,m,manager,listens,3\n",
+            "duplicate_rating",
+            3,
+            "first at line 2",
+        ),
         ("e,m,peer,courage,3\n", "rater_in_two_groups", 3, "manager"),
         (",m,manager,courage,3\n", "missing_value", 3, "candidate"),
         ("e,,manager,courage,3\n", "missing_value", 3, "rater"),
@@ -39,19 +50,25 @@ fn each_bad_row_is_refused_with_line_and_code() {
 #[test]
 fn header_problems_are_refused() {
     let rubric = Rubric::standard();
-    let e = RatingSet::from_csv_str("candidate,rater,group,score\ne,m,manager,4\n", &rubric).unwrap_err();
+    let e = RatingSet::from_csv_str("candidate,rater,group,score\ne,m,manager,4\n", &rubric)
+        .unwrap_err();
     assert_eq!(e.code(), "missing_column");
     assert!(e.to_string().contains("`criterion`"));
-    let e = RatingSet::from_csv_str("candidate,rater,group,criterion,score,extra\n", &rubric).unwrap_err();
+    let e = RatingSet::from_csv_str("candidate,rater,group,criterion,score,extra\n", &rubric)
+        .unwrap_err();
     assert_eq!(e.code(), "unknown_column");
-    let e = RatingSet::from_csv_str("candidate,rater,group,criterion,score,score\n", &rubric).unwrap_err();
+    let e = RatingSet::from_csv_str("candidate,rater,group,criterion,score,score\n", &rubric)
+        .unwrap_err();
     assert_eq!(e.code(), "ratings_syntax");
 }
 
 #[test]
 fn same_rater_may_be_in_another_group_for_another_candidate_or_cycle() {
     let rubric = Rubric::standard();
-    let ok = RatingSet::from_csv_str(&format!("{HEAD}a,m,manager,listens,4\nb,m,peer,listens,4\n"), &rubric);
+    let ok = RatingSet::from_csv_str(
+        &format!("{HEAD}a,m,manager,listens,4\nb,m,peer,listens,4\n"),
+        &rubric,
+    );
     assert!(ok.is_ok());
     let cycles = "candidate,rater,group,criterion,score,cycle\na,m,peer,listens,4,2026-Q1\na,m,manager,listens,4,2026-Q2\n";
     assert!(RatingSet::from_csv_str(cycles, &rubric).is_ok());
@@ -60,7 +77,11 @@ fn same_rater_may_be_in_another_group_for_another_candidate_or_cycle() {
 #[test]
 fn empty_scores_are_kept_as_not_rated() {
     let rubric = Rubric::standard();
-    let set = RatingSet::from_csv_str(&format!("{HEAD}e,m,manager,listens,\ne,m,manager,courage,4\n"), &rubric).unwrap();
+    let set = RatingSet::from_csv_str(
+        &format!("{HEAD}e,m,manager,listens,\ne,m,manager,courage,4\n"),
+        &rubric,
+    )
+    .unwrap();
     assert_eq!(set.len(), 2);
     assert_eq!(set.scored(), 1);
     let doc = Engine::standard().assess(&set).remove(0);
@@ -81,8 +102,12 @@ fn errors_never_echo_comments_or_huge_values() {
     assert!(e.to_string().len() < 600, "message is clipped");
     let e = csv_err("e,m,manager,listens,9,\n").to_string();
     assert!(!e.contains("secret"));
-    let text = format!("{HEAD}e,m,manager,listens,9\n").replace("score\n", "score,comment\n").replace(",9\n", ",9,secret remark\n");
-    let e = RatingSet::from_csv_str(&text, &Rubric::standard()).unwrap_err().to_string();
+    let text = format!("{HEAD}e,m,manager,listens,9\n")
+        .replace("score\n", "score,comment\n")
+        .replace(",9\n", ",9,secret remark\n");
+    let e = RatingSet::from_csv_str(&text, &Rubric::standard())
+        .unwrap_err()
+        .to_string();
     assert!(!e.contains("secret"), "{e}");
 }
 
@@ -90,11 +115,31 @@ fn errors_never_echo_comments_or_huge_values() {
 fn json_errors_name_the_array_index() {
     let rubric = Rubric::standard();
     let cases = [
-        (r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":4},{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":9}]"#, "score_out_of_scale", Some(1)),
-        (r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens"}]"#, "missing_column", Some(0)),
-        (r#"[{"candidate":7,"rater":"m","group":"manager","criterion":"listens","score":4}]"#, "wrong_type", Some(0)),
-        (r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":"x"}]"#, "score_not_numeric", Some(0)),
-        (r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":4,"weight":2}]"#, "unknown_column", Some(0)),
+        (
+            r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":4},{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":9}]"#,
+            "score_out_of_scale",
+            Some(1),
+        ),
+        (
+            r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens"}]"#,
+            "missing_column",
+            Some(0),
+        ),
+        (
+            r#"[{"candidate":7,"rater":"m","group":"manager","criterion":"listens","score":4}]"#,
+            "wrong_type",
+            Some(0),
+        ),
+        (
+            r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":"x"}]"#,
+            "score_not_numeric",
+            Some(0),
+        ),
+        (
+            r#"[{"candidate":"e","rater":"m","group":"manager","criterion":"listens","score":4,"weight":2}]"#,
+            "unknown_column",
+            Some(0),
+        ),
         (r#"[1]"#, "ratings_syntax", Some(0)),
         (r#"{"a":1}"#, "ratings_syntax", None),
         (r#"[{"candidate":"e""#, "ratings_syntax", None),
@@ -109,7 +154,14 @@ fn json_errors_name_the_array_index() {
 fn negative_zero_is_zero() {
     let text = "format_version = 1\nid = \"z\"\nversion = \"1\"\n[scale]\nmin = -2\nmax = 2\nstep = 1\n[rater_groups.manager]\nweight = 1\n[policy]\nlevels = [{ id = \"all\" }]\n[[dimensions]]\nid = \"d\"\nkind = \"leadership\"\nweight = 1\ncriteria = [{ id = \"c\" }]\n";
     let engine = Engine::new(Rubric::from_toml_str(text).unwrap()).unwrap();
-    let a = engine.assess_csv(&format!("{HEAD}e,m,manager,c,-0\n")).unwrap();
-    let b = engine.assess_csv(&format!("{HEAD}e,m,manager,c,0\n")).unwrap();
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    let a = engine
+        .assess_csv(&format!("{HEAD}e,m,manager,c,-0\n"))
+        .unwrap();
+    let b = engine
+        .assess_csv(&format!("{HEAD}e,m,manager,c,0\n"))
+        .unwrap();
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
 }

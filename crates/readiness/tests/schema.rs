@@ -19,7 +19,9 @@ fn assessment_documents_have_exactly_the_schema_fields() {
     let schema = serde_json::to_value(readiness::schema::assessment_schema()).unwrap();
     let item = &schema["items"]["$ref"];
     assert_eq!(item, "#/$defs/Assessment");
-    let props = schema["$defs"]["Assessment"]["properties"].as_object().unwrap();
+    let props = schema["$defs"]["Assessment"]["properties"]
+        .as_object()
+        .unwrap();
     let engine = Engine::standard();
     let doc = engine
         .assess_csv("candidate,rater,group,criterion,score\ne,m,manager,listens,4\n")
@@ -29,7 +31,16 @@ fn assessment_documents_have_exactly_the_schema_fields() {
     for key in value.as_object().unwrap().keys() {
         assert!(props.contains_key(key), "{key} not in schema");
     }
-    for key in ["candidate", "readiness", "dimensions", "technical", "flags", "strengths", "development", "provenance"] {
+    for key in [
+        "candidate",
+        "readiness",
+        "dimensions",
+        "technical",
+        "flags",
+        "strengths",
+        "development",
+        "provenance",
+    ] {
         assert!(props.contains_key(key), "{key}");
     }
 }

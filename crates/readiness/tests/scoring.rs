@@ -106,7 +106,10 @@ fn dimension_scores_and_index_follow_weights() {
 fn level_and_reasons_name_the_failed_condition() {
     let (_, doc) = tiny();
     assert_eq!(doc.readiness.level, "mid");
-    assert_eq!(doc.readiness.reasons, vec!["top: index 72.9 < 75".to_string()]);
+    assert_eq!(
+        doc.readiness.reasons,
+        vec!["top: index 72.9 < 75".to_string()]
+    );
     let next = doc.readiness.next_level.as_ref().unwrap();
     assert_eq!(next.level, "top");
     close(next.index_gap.unwrap(), 75.0 - 218.75 / 3.0);
@@ -196,7 +199,11 @@ fn strengths_and_development_come_from_leadership_side_criteria() {
     assert_eq!(doc.strengths, vec!["a", "b", "c"]);
     assert!(doc.development.is_empty());
     let engine = Engine::new(
-        Rubric::from_toml_str(&RUBRIC.replace("min_coverage = 0.5", "min_coverage = 0.5\nstrengths = 1\ndevelopment = 1")).unwrap(),
+        Rubric::from_toml_str(&RUBRIC.replace(
+            "min_coverage = 0.5",
+            "min_coverage = 0.5\nstrengths = 1\ndevelopment = 1",
+        ))
+        .unwrap(),
     )
     .unwrap();
     let doc = engine.assess_csv(RATINGS).unwrap().remove(0);
@@ -208,7 +215,9 @@ fn strengths_and_development_come_from_leadership_side_criteria() {
 #[test]
 fn technical_never_enters_index() {
     let (engine, doc) = tiny();
-    let changed = RATINGS.replace("x,M,manager,t,5", "x,M,manager,t,1").replace("x,P1,peer,t,4", "x,P1,peer,t,1");
+    let changed = RATINGS
+        .replace("x,M,manager,t,5", "x,M,manager,t,1")
+        .replace("x,P1,peer,t,4", "x,P1,peer,t,1");
     let other = engine.assess_csv(&changed).unwrap().remove(0);
     assert_eq!(doc.readiness, other.readiness);
     assert_ne!(doc.technical, other.technical);
@@ -218,7 +227,12 @@ fn technical_never_enters_index() {
 fn expert_trap_needs_high_technical_and_low_index() {
     let engine = Engine::standard();
     let mut csv = String::from("candidate,rater,group,criterion,score\n");
-    for (rater, group) in [("m", "manager"), ("p1", "peer"), ("p2", "peer"), ("p3", "peer")] {
+    for (rater, group) in [
+        ("m", "manager"),
+        ("p1", "peer"),
+        ("p2", "peer"),
+        ("p3", "peer"),
+    ] {
         for d in &engine.rubric().dimensions {
             let score = if d.kind.is_leadership_side() { 2 } else { 5 };
             for c in &d.criteria {
@@ -236,12 +250,20 @@ fn expert_trap_needs_high_technical_and_low_index() {
 #[test]
 fn thin_coverage_gives_insufficient_evidence_with_reason() {
     let engine = Engine::standard();
-    let csv = "candidate,rater,group,criterion,score\ne,m,manager,listens,4\ne,m,manager,courage,4\n";
+    let csv =
+        "candidate,rater,group,criterion,score\ne,m,manager,listens,4\ne,m,manager,courage,4\n";
     let doc = engine.assess_csv(csv).unwrap().remove(0);
     assert_eq!(doc.readiness.level, "insufficient_evidence");
-    assert!(doc.readiness.reasons.iter().any(|r| r.contains("coverage of impact 0.00 < 0.5")));
+    assert!(doc
+        .readiness
+        .reasons
+        .iter()
+        .any(|r| r.contains("coverage of impact 0.00 < 0.5")));
     assert!(doc.flags.iter().any(|f| f.code == FlagCode::FewRaters));
-    assert_eq!(doc.readiness.ci95, None, "one rater: no interval is made up");
+    assert_eq!(
+        doc.readiness.ci95, None,
+        "one rater: no interval is made up"
+    );
 }
 
 #[test]
@@ -254,14 +276,29 @@ fn min_criteria_and_min_technical_gate_a_level() {
     let all_five = RATINGS
         .lines()
         .enumerate()
-        .map(|(i, l)| if i == 0 { l.to_string() } else { format!("{},5", l.rsplit_once(',').unwrap().0) })
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                format!("{},5", l.rsplit_once(',').unwrap().0)
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let doc = engine.assess_csv(&all_five).unwrap().remove(0);
     assert_eq!(doc.readiness.level, "top");
     let doc = engine.assess_csv(RATINGS).unwrap().remove(0);
-    assert!(doc.readiness.reasons.contains(&"top: a 4.00 < 4.5".to_string()), "{:?}", doc.readiness.reasons);
-    assert!(doc.readiness.reasons.contains(&"top: technical 87.5 < 90".to_string()));
+    assert!(
+        doc.readiness
+            .reasons
+            .contains(&"top: a 4.00 < 4.5".to_string()),
+        "{:?}",
+        doc.readiness.reasons
+    );
+    assert!(doc
+        .readiness
+        .reasons
+        .contains(&"top: technical 87.5 < 90".to_string()));
 }
 
 #[test]
@@ -270,7 +307,10 @@ fn cycles_are_assessed_separately_and_sorted() {
     let csv = "cycle,candidate,rater,group,criterion,score\n\
                2026-Q2,b,m,manager,listens,4\n2026-Q1,b,m,manager,listens,2\n2026-Q1,a,m,manager,listens,3\n";
     let docs = engine.assess_csv(csv).unwrap();
-    let keys: Vec<(String, Option<String>)> = docs.iter().map(|d| (d.candidate.clone(), d.cycle.clone())).collect();
+    let keys: Vec<(String, Option<String>)> = docs
+        .iter()
+        .map(|d| (d.candidate.clone(), d.cycle.clone()))
+        .collect();
     assert_eq!(
         keys,
         vec![
@@ -281,8 +321,13 @@ fn cycles_are_assessed_separately_and_sorted() {
     );
     let json = serde_json::to_value(&docs[0]).unwrap();
     assert_eq!(json["cycle"], "2026-Q1");
-    let plain = engine.assess_csv("candidate,rater,group,criterion,score\na,m,manager,listens,3\n").unwrap();
-    assert!(serde_json::to_value(&plain[0]).unwrap().get("cycle").is_none());
+    let plain = engine
+        .assess_csv("candidate,rater,group,criterion,score\na,m,manager,listens,3\n")
+        .unwrap();
+    assert!(serde_json::to_value(&plain[0])
+        .unwrap()
+        .get("cycle")
+        .is_none());
 }
 
 #[test]
