@@ -1,6 +1,10 @@
 //! Scoring throughput: 100k candidates × 8 raters × 20 criteria (16M ratings), generated in
 //! memory. `points`: readiness index only; `full`: documents with intervals, rwg, flags.
 //! In `--test` (smoke) mode the cohort is 1k candidates.
+#![expect(
+    clippy::expect_used,
+    reason = "bench inputs are generated and known valid"
+)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use readiness::{Engine, RatingSetBuilder, Rubric};

@@ -37,7 +37,7 @@ enum Command {
         /// Rubric file (TOML or JSON); the built-in standard rubric when absent.
         #[arg(long, value_name = "FILE")]
         rubric: Option<PathBuf>,
-        /// Ratings: CSV (header candidate,rater,group,criterion,score[,cycle,comment]) or a JSON
+        /// Ratings: CSV (header candidate, rater, group, criterion, score; optional cycle, comment) or a JSON
         /// array (by the .json extension); `-` reads CSV from stdin.
         ratings: PathBuf,
         /// Output format.

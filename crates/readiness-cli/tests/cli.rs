@@ -1,4 +1,5 @@
 //! The `readiness` binary: formats, atomic output, exit codes and one-line errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -5,6 +5,8 @@
 //! cargo run -p readiness --example quickstart -- examples/data/cohort.csv
 //! ```
 
+#![allow(clippy::print_stdout, reason = "an example prints its results")]
+
 use readiness::{Engine, FlagCode, RatingSet, Rubric};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

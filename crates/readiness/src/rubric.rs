@@ -938,7 +938,7 @@ fn check_id(path: &str, id: &str) -> Result<(), RubricError> {
 }
 
 fn check_weight(path: &str, w: f64) -> Result<(), RubricError> {
-    if w.is_finite() && w > 0.0 && w >= 1e-100 && w <= 1e100 {
+    if (1e-100..=1e100).contains(&w) {
         Ok(())
     } else {
         Err(RubricError::InvalidWeight {

@@ -1,4 +1,5 @@
 //! Ratings input: every bad-input case gets a typed error naming the row and the value.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use readiness::{Engine, RatingSet, Rubric};
 

@@ -1,4 +1,5 @@
 //! Rubric loading and validation: every rule names its path and has a stable code.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use readiness::rubric::STANDARD_TOML;
 use readiness::Rubric;

@@ -1,4 +1,5 @@
 //! The committed JSON Schemas match the Rust types, and documents validate against them.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use readiness::Engine;
 

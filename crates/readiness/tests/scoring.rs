@@ -1,4 +1,5 @@
 //! Scoring model v1, step by step, against hand-computed expectations.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use readiness::stats::distributions::t_quantile;
 use readiness::{Engine, FlagCode, Rating, RatingSet, Rubric};

@@ -131,6 +131,7 @@ impl Checker {
 
 /// Loads the dataset a vector file names in `input.dataset_file` (relative to the vectors dir),
 /// or `None` when it has none.
+#[allow(dead_code, reason = "not every checker loads raw datasets")]
 pub fn dataset(v: &Value, dir: &Path) -> Option<Value> {
     let file = v["input"]["dataset_file"].as_str()?;
     let candidates = [dir.join(file), dir.join("datasets").join(file)];

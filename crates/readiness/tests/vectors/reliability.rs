@@ -420,6 +420,7 @@ pub fn check_rwg(v: &Value, _dir: &Path) -> Outcome {
             ))
         })
         .collect();
+    #[allow(clippy::type_complexity, reason = "local grouping")]
     let mut groups: Vec<(String, Vec<String>, Vec<Vec<Option<f64>>>)> = Vec::new();
     for r in input["ratings"].as_array().into_iter().flatten() {
         let (Some(cand), Some(rater), Some(crit)) = (r[0].as_str(), r[1].as_str(), r[2].as_str())
