@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod assessment;
+pub mod columns;
 pub mod error;
 pub mod ratings;
 pub mod rubric;

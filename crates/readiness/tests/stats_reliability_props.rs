@@ -1,8 +1,6 @@
 //! Property tests for the reliability and agreement statistics: invariances that must hold
 //! for any data (target order, rater relabelling, unit order) and ranges of the results.
 
-#![allow(clippy::unwrap_used, reason = "test code")]
-
 use proptest::prelude::*;
 use readiness::stats::cronbach::{cronbach_alpha, MissingPolicy};
 use readiness::stats::icc::{icc, IccKind};

@@ -48,7 +48,8 @@ pub struct FeldtInterval {
 /// Cronbach's alpha of one scale.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct CronbachAlpha {
-    /// The coefficient; `None` when undefined (zero total variance, or a pair of items with
+    /// The coefficient; `None` when undefined (zero total variance — up to rounding, relative
+    /// 1e-12 of the summed item variances — or a pair of items with
     /// fewer than two joint observations under pairwise deletion).
     pub alpha: Option<f64>,
     /// Rows given.
@@ -187,8 +188,11 @@ pub fn cronbach_alpha(
             let diag: Vec<f64> = (0..k).map(|i| entries[i * k + i]).collect();
             let trace = exact_sum(&diag);
             let kf = k as f64;
+            // A total variance that is zero up to rounding (e.g. items that sum to a constant)
+            // leaves alpha undefined; dividing by the rounding residue would give ±10¹⁵.
+            let defined = total > 1e-12 * trace.abs();
             let a = kf / (kf - 1.0) * (1.0 - trace / total);
-            (a.is_finite().then_some(a), Some(total))
+            ((defined && a.is_finite()).then_some(a), Some(total))
         }
         None => (None, None),
     };

@@ -122,9 +122,12 @@ pub fn krippendorff_alpha_with_domain(
     values.sort_by(f64::total_cmp);
     values.dedup();
     check_ratio(&values, level)?;
-    let mut unit_counts: Vec<Vec<(usize, f64)>> = Vec::with_capacity(n_units);
+    // Sparse per-unit counts in one flat buffer (no allocation per unit).
+    let mut flat: Vec<(usize, f64)> = Vec::with_capacity(rows.len() * n_units);
+    let mut offsets: Vec<usize> = Vec::with_capacity(n_units + 1);
+    offsets.push(0);
     for u in 0..n_units {
-        let mut counts: Vec<(usize, f64)> = Vec::new();
+        let start = flat.len();
         for row in rows {
             let Some(x) = row[u] else { continue };
             let x = x + 0.0;
@@ -135,14 +138,14 @@ pub fn krippendorff_alpha_with_domain(
                     value: x,
                 }
             })?;
-            match counts.iter_mut().find(|(i, _)| *i == idx) {
+            match flat[start..].iter_mut().find(|(i, _)| *i == idx) {
                 Some(entry) => entry.1 += 1.0,
-                None => counts.push((idx, 1.0)),
+                None => flat.push((idx, 1.0)),
             }
         }
-        unit_counts.push(counts);
+        offsets.push(flat.len());
     }
-    Ok(from_counts(&unit_counts, values, level))
+    Ok(from_counts(&flat, &offsets, values, level))
 }
 
 /// Krippendorff's alpha from per-unit value counts: `counts[u][c]` is how many coders gave unit
@@ -184,7 +187,8 @@ pub fn krippendorff_alpha_from_counts(
         }
     }
     check_ratio(domain, level)?;
-    let mut unit_counts = Vec::with_capacity(counts.len());
+    let mut flat: Vec<(usize, f64)> = Vec::new();
+    let mut offsets: Vec<usize> = vec![0];
     for (u, row) in counts.iter().enumerate() {
         if row.len() != domain.len() {
             return Err(StatsError::RaggedMatrix {
@@ -193,15 +197,15 @@ pub fn krippendorff_alpha_from_counts(
                 found: row.len(),
             });
         }
-        unit_counts.push(
+        flat.extend(
             row.iter()
                 .enumerate()
                 .filter(|(_, &n)| n > 0)
-                .map(|(c, &n)| (c, n as f64))
-                .collect::<Vec<_>>(),
+                .map(|(c, &n)| (c, n as f64)),
         );
+        offsets.push(flat.len());
     }
-    Ok(from_counts(&unit_counts, domain.to_vec(), level))
+    Ok(from_counts(&flat, &offsets, domain.to_vec(), level))
 }
 
 fn check_ratio(values: &[f64], level: Level) -> Result<()> {
@@ -217,17 +221,20 @@ fn check_ratio(values: &[f64], level: Level) -> Result<()> {
     Ok(())
 }
 
-/// Alpha from sparse per-unit counts `(domain index, count)` over the sorted domain `values`.
+/// Alpha from sparse per-unit counts `(domain index, count)` over the sorted domain `values`;
+/// unit u's counts are `flat[offsets[u]..offsets[u + 1]]`.
 fn from_counts(
-    unit_counts: &[Vec<(usize, f64)>],
+    flat: &[(usize, f64)],
+    offsets: &[usize],
     values: Vec<f64>,
     level: Level,
 ) -> KrippendorffAlpha {
     let v = values.len();
-    let n_units = unit_counts.len();
+    let n_units = offsets.len().saturating_sub(1);
     let mut o = vec![vec![0.0; v]; v];
     let mut n_units_pairable = 0;
-    for counts in unit_counts {
+    for w in offsets.windows(2) {
+        let counts = &flat[w[0]..w[1]];
         let m_u: f64 = counts.iter().map(|&(_, n)| n).sum();
         if m_u < 2.0 {
             continue;

@@ -422,6 +422,9 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
         let mut rc = vec![0.0; s];
         let mut full = vec![0.0; s];
         let mut w_sum = vec![0.0; m * m];
+        let n_crit = size.criteria;
+        let mut cell_v = vec![0.0; size.raters * n_crit];
+        let mut cell_cov = vec![0.0; size.raters * n_crit * m];
         for o in &active {
             probs(st.theta[o.n] - st.beta[o.j] - st.delta[o.i], &cum, &mut p);
             let (e, v) = mean_var(&p);
@@ -462,24 +465,41 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
             for (h, gv) in gt.iter().enumerate() {
                 add_tau(h, *gv, &mut g_s);
             }
-            // A_SS = V c c' − (c ⊗ R'cov + R'cov ⊗ c) + R'(G_max − G_h G_g)R.
-            rc.iter_mut().for_each(|x| *x = 0.0);
-            for (h, cv) in cov.iter().enumerate() {
-                add_tau(h, *cv, &mut rc);
-            }
-            full[..off_t].copy_from_slice(&c[..off_t]);
-            for q1 in 0..s {
-                let (f1, r1) = (full[q1], rc[q1]);
-                if f1 == 0.0 && r1 == 0.0 {
-                    continue;
-                }
-                for q2 in 0..s {
-                    a_ss[q1 * s + q2] += v * f1 * full[q2] - f1 * rc[q2] - r1 * full[q2];
-                }
+            // A_SS = V c c' − (c ⊗ R'cov + R'cov ⊗ c) + R'(G_max − G_h G_g)R; c depends only
+            // on the (rater, criterion) cell, so V and cov are summed per cell first.
+            let cell = o.j * n_crit + o.i;
+            cell_v[cell] += v;
+            for (x, cv) in cell_cov[cell * m..(cell + 1) * m].iter_mut().zip(&cov) {
+                *x += cv;
             }
             for h in 1..=m {
                 for g2 in 1..=m {
                     w_sum[(h - 1) * m + g2 - 1] += ge_cum[h.max(g2)] - ge_cum[h] * ge_cum[g2];
+                }
+            }
+        }
+        for j in 0..size.raters {
+            for i in 0..n_crit {
+                let cell = j * n_crit + i;
+                if cell_v[cell] == 0.0 {
+                    continue;
+                }
+                let v = cell_v[cell];
+                full.iter_mut().for_each(|x| *x = 0.0);
+                raters.add(j, -1.0, 0, &mut full);
+                crits.add(i, -1.0, off_d, &mut full);
+                rc.iter_mut().for_each(|x| *x = 0.0);
+                for (h, cv) in cell_cov[cell * m..(cell + 1) * m].iter().enumerate() {
+                    add_tau(h, *cv, &mut rc);
+                }
+                for q1 in 0..s {
+                    let (f1, r1) = (full[q1], rc[q1]);
+                    if f1 == 0.0 && r1 == 0.0 {
+                        continue;
+                    }
+                    for q2 in 0..s {
+                        a_ss[q1 * s + q2] += v * f1 * full[q2] - f1 * rc[q2] - r1 * full[q2];
+                    }
                 }
             }
         }

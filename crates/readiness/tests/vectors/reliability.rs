@@ -397,6 +397,9 @@ fn ratings_in_name(name: &str) -> Option<Vec<Option<f64>>> {
         .collect()
 }
 
+/// One candidate's raters (ids) and raters × criteria matrix.
+type Group = (String, Vec<String>, Vec<Vec<Option<f64>>>);
+
 /// rwg vectors: per candidate × criterion, rwg(J) per dimension and overall; degenerate cases.
 pub fn check_rwg(v: &Value, _dir: &Path) -> Outcome {
     let mut c = Checker::new(v);
@@ -420,8 +423,7 @@ pub fn check_rwg(v: &Value, _dir: &Path) -> Outcome {
             ))
         })
         .collect();
-    #[allow(clippy::type_complexity, reason = "local grouping")]
-    let mut groups: Vec<(String, Vec<String>, Vec<Vec<Option<f64>>>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for r in input["ratings"].as_array().into_iter().flatten() {
         let (Some(cand), Some(rater), Some(crit)) = (r[0].as_str(), r[1].as_str(), r[2].as_str())
         else {
