@@ -3,7 +3,8 @@
 //!
 //! Columns, in order: `candidate`, `cycle` (only when the documents carry cycles), `level`,
 //! `label`, `index`, `index_ci_low`, `index_ci_high`; per dimension `<id>_score`,
-//! `<id>_ci_low`, `<id>_ci_high`, `<id>_coverage`, `<id>_rwg`; `technical_score`,
+//! `<id>_ci_low`, `<id>_ci_high` (not for a dimension named `technical`, which the technical
+//! block covers), `<id>_coverage`, `<id>_rwg`; `technical_score`,
 //! `technical_ci_low`, `technical_ci_high`, `flags`, `strengths`, `development` (lists joined
 //! with `;`).
 
@@ -71,6 +72,11 @@ impl Table {
 /// assert_eq!(t.rows(), 1);
 /// assert_eq!(t.columns[0].name, "candidate");
 /// assert!(t.columns.iter().any(|c| c.name == "leadership_score"));
+/// let mut names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+/// let n = names.len();
+/// names.sort();
+/// names.dedup();
+/// assert_eq!(names.len(), n, "column names are unique");
 /// ```
 pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
     let mut t = Table::default();
@@ -105,24 +111,28 @@ pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
     );
     for (k, dim) in rubric.dimensions.iter().enumerate() {
         let id = dim.id.as_str();
-        t.number(
-            format!("{}_score", dim.id),
-            docs.iter()
-                .map(|d| dimension_at(d, k, id).and_then(|x| x.score))
-                .collect(),
-        );
-        t.number(
-            format!("{}_ci_low", dim.id),
-            docs.iter()
-                .map(|d| dimension_at(d, k, id).and_then(|x| ci(x.ci95, 0)))
-                .collect(),
-        );
-        t.number(
-            format!("{}_ci_high", dim.id),
-            docs.iter()
-                .map(|d| dimension_at(d, k, id).and_then(|x| ci(x.ci95, 1)))
-                .collect(),
-        );
+        // A dimension named `technical` would repeat the technical block's columns below.
+        let repeats_block = id == "technical";
+        if !repeats_block {
+            t.number(
+                format!("{}_score", dim.id),
+                docs.iter()
+                    .map(|d| dimension_at(d, k, id).and_then(|x| x.score))
+                    .collect(),
+            );
+            t.number(
+                format!("{}_ci_low", dim.id),
+                docs.iter()
+                    .map(|d| dimension_at(d, k, id).and_then(|x| ci(x.ci95, 0)))
+                    .collect(),
+            );
+            t.number(
+                format!("{}_ci_high", dim.id),
+                docs.iter()
+                    .map(|d| dimension_at(d, k, id).and_then(|x| ci(x.ci95, 1)))
+                    .collect(),
+            );
+        }
         t.number(
             format!("{}_coverage", dim.id),
             docs.iter()
