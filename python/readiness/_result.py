@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+
+import pandas as pd
 
 from . import _native
 from ._html import assessments_html
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 Document = Dict[str, Any]
-Ratings = Union["pd.DataFrame", List[Dict[str, Any]], str, "os.PathLike[str]"]
+Ratings = Union[pd.DataFrame, List[Dict[str, Any]], str, "os.PathLike[str]"]
 
 
 class Assessments:
@@ -83,8 +82,6 @@ class Assessments:
     def to_pandas(self) -> pd.DataFrame:
         """One row per candidate: the engine's flat table (candidate, level, index, CIs,
         ``<dimension>_score`` …, technical, flags, strengths, development)."""
-        import pandas as pd
-
         columns = self._native.table()
         frame = pd.DataFrame({i: values for i, (_, values) in enumerate(columns)})
         frame.columns = pd.Index([name for name, _ in columns])
@@ -110,11 +107,7 @@ def assess(ratings: Ratings, rubric: Optional[_native.Rubric] = None) -> Assessm
         return Assessments(_native.assess_csv_file(rub, os.fspath(ratings)))
     if isinstance(ratings, (list, tuple)):
         return Assessments(_native.assess_records(rub, list(ratings)))
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pd = None  # type: ignore[assignment]
-    if pd is not None and isinstance(ratings, pd.DataFrame):
+    if isinstance(ratings, pd.DataFrame):
         from ._frame import columns_of
 
         return Assessments(_native.assess_columns(rub, columns_of(ratings)))

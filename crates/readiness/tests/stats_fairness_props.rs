@@ -135,8 +135,10 @@ proptest! {
             // Random data may leave a category unused by non-extreme elements: a typed error.
             return Ok(());
         };
+        // Estimating equations hold in score units when no category gap was collapsed.
+        let consecutive = a.categories.windows(2).all(|w| w[1].value - w[0].value == 1.0);
         for el in a.candidates.iter().chain(&a.raters).chain(&a.criteria) {
-            if el.extreme.is_none() {
+            if el.extreme.is_none() && consecutive {
                 prop_assert!((el.expected_raw_score - el.observed_raw_score).abs() < 1e-7);
             }
         }

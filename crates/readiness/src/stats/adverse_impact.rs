@@ -32,6 +32,10 @@ const MIN_POWER: f64 = 0.5;
 /// Below this smallest expected cell count the z-tests' normal approximation is flagged.
 const MIN_EXPECTED_CELL: f64 = 5.0;
 
+/// Largest group or cell count accepted (2^50): counts stay exact in `f64` and their sums
+/// cannot overflow.
+const MAX_COUNT: u64 = 1 << 50;
+
 /// Selected and total counts of one group.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
@@ -196,6 +200,13 @@ fn check_group(g: GroupCounts, what: &'static str) -> Result<()> {
             found: 0,
         });
     }
+    if g.total > MAX_COUNT {
+        return Err(StatsError::InvalidParameter {
+            name: "group size",
+            expected: "at most 2^50",
+            value: g.total as f64,
+        });
+    }
     if g.selected > g.total {
         return Err(StatsError::SelectedExceedsTotal {
             group: what,
@@ -211,7 +222,8 @@ fn check_group(g: GroupCounts, what: &'static str) -> Result<()> {
 ///
 /// # Errors
 /// [`StatsError::TooFew`] when a group is empty, [`StatsError::SelectedExceedsTotal`] when
-/// more are selected than the group has.
+/// more are selected than the group has, [`StatsError::InvalidParameter`] when a group has
+/// more than 2^50 members.
 ///
 /// # Example
 /// ```
@@ -417,7 +429,7 @@ fn solve_log_odds(f: impl Fn(f64) -> f64, target: f64, increasing: bool) -> Opti
 /// undefined odds ratios, as scipy does.
 ///
 /// # Errors
-/// None at present; the `Result` leaves room for input limits.
+/// [`StatsError::InvalidParameter`] when a cell count exceeds 2^50.
 ///
 /// # Example
 /// ```
@@ -428,6 +440,13 @@ fn solve_log_odds(f: impl Fn(f64) -> f64, target: f64, increasing: bool) -> Opti
 /// # Ok::<(), readiness::stats::error::StatsError>(())
 /// ```
 pub fn fisher_exact(table: [[u64; 2]; 2]) -> Result<FisherExact> {
+    if let Some(&big) = table.iter().flatten().find(|x| **x > MAX_COUNT) {
+        return Err(StatsError::InvalidParameter {
+            name: "cell count",
+            expected: "at most 2^50",
+            value: big as f64,
+        });
+    }
     let [[a, b], [c, d]] = table;
     let n1 = a + b;
     let n2 = c + d;
@@ -535,7 +554,8 @@ fn z_test(diff: f64, var: f64) -> ZTest {
 ///
 /// # Errors
 /// [`StatsError::TooFew`] when a group is empty, [`StatsError::SelectedExceedsTotal`] when
-/// more are selected than the group has.
+/// more are selected than the group has, [`StatsError::InvalidParameter`] when a group has
+/// more than 2^50 members.
 ///
 /// # Example
 /// ```
@@ -596,7 +616,8 @@ fn power_four_fifths(focal: GroupCounts, reference: GroupCounts) -> Option<f64> 
 ///
 /// # Errors
 /// [`StatsError::TooFew`] when a group is empty, [`StatsError::SelectedExceedsTotal`] when
-/// more are selected than the group has.
+/// more are selected than the group has, [`StatsError::InvalidParameter`] when a group has
+/// more than 2^50 members.
 ///
 /// # Example
 /// ```

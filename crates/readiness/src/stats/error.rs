@@ -101,6 +101,20 @@ pub enum StatsError {
         /// The score.
         value: f64,
     },
+    /// The likelihood has no finite maximum: an estimate runs off to infinity (the data
+    /// separate, e.g. a sparse design where one element's ratings are all above another's).
+    #[error("no finite estimate for {facet} {index}: the estimate or its standard deviation exceeds {bound} logits ({measure})")]
+    Diverged {
+        /// The facet (`"candidate"`, `"rater"`, `"criterion"`, `"threshold"`).
+        facet: &'static str,
+        /// Index of the element (threshold `h` is index `h − 1`).
+        index: usize,
+        /// The estimate (or its standard deviation, for a flat direction) when the divergence
+        /// was detected.
+        measure: f64,
+        /// The bound it exceeded.
+        bound: f64,
+    },
     /// An iterative estimation did not converge.
     #[error("{model} did not converge in {iterations} iterations (max |gradient| {max_gradient})")]
     NoConvergence {
@@ -134,6 +148,7 @@ impl StatsError {
             StatsError::Disconnected { .. } => "disconnected",
             StatsError::NotIdentifiable { .. } => "not_identifiable",
             StatsError::NonIntegerScore { .. } => "non_integer_score",
+            StatsError::Diverged { .. } => "diverged",
             StatsError::NoConvergence { .. } => "no_convergence",
         }
     }

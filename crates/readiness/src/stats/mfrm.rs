@@ -33,6 +33,10 @@
 use super::error::{Result, StatsError};
 use super::rater_effects::{check_design, cholesky, cholesky_solve, Rating};
 
+/// Largest magnitude (logits) of a jointly estimated parameter; beyond it the estimation
+/// stops with [`StatsError::Diverged`].
+pub const MAX_LOGIT: f64 = 20.0;
+
 /// Options of the JMLE estimation.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct MfrmOptions {
@@ -75,8 +79,10 @@ pub struct MfrmElement {
     pub observed_raw_score: f64,
     /// Mean of its scores.
     pub observed_average: f64,
-    /// Sum of the model's expected scores at the estimates (equals the observed raw score at
-    /// convergence, except for extreme elements).
+    /// Sum of the model's expected scores at the estimates. At convergence it equals the
+    /// observed raw score for non-extreme elements when the categories are consecutive
+    /// integers; when a gap was collapsed, the estimating equations hold in category ranks
+    /// (`0..=m`), not in the original score values.
     pub expected_raw_score: f64,
     /// The measure in logits: ability for candidates, severity for raters, difficulty for
     /// criteria.
@@ -126,6 +132,72 @@ pub struct Mfrm {
     pub iterations: usize,
     /// Largest absolute gradient at the solution.
     pub max_gradient: f64,
+}
+
+/// Largest standard deviation (logits, from the full inverse information) of a finite
+/// maximum; a diverging direction has one of order `1/√tolerance`.
+const MAX_SD: f64 = 1e3;
+
+/// Checks the full inverse information at the solution: `Err(((coord kind, index), sd))` for
+/// the first coordinate whose standard deviation exceeds [`MAX_SD`] (`usize::MAX` marks a
+/// candidate, otherwise `.1` is the reduced coordinate), or when the information is singular.
+#[expect(
+    clippy::type_complexity,
+    reason = "private helper, mapped to StatsError at once"
+)]
+fn check_finite_maximum(
+    a_ss: &[f64],
+    a_ts: &[f64],
+    a_theta: &[f64],
+    active: &[bool],
+    s: usize,
+) -> std::result::Result<(), ((usize, usize), f64)> {
+    let mut m = a_ss.to_vec();
+    for (n, &a) in a_theta.iter().enumerate() {
+        if !active[n] || a <= 0.0 {
+            continue;
+        }
+        let row = &a_ts[n * s..(n + 1) * s];
+        for q1 in 0..s {
+            for q2 in 0..s {
+                m[q1 * s + q2] -= row[q1] * row[q2] / a;
+            }
+        }
+    }
+    let minv = if s > 0 {
+        if cholesky(&mut m, s).is_none() {
+            return Err(((0, 0), f64::INFINITY));
+        }
+        super::rater_effects::cholesky_inverse(&m, s)
+    } else {
+        Vec::new()
+    };
+    for q in 0..s {
+        let sd = minv[q * s + q].max(0.0).sqrt();
+        if sd > MAX_SD {
+            return Err(((0, q), sd));
+        }
+    }
+    for (n, &a) in a_theta.iter().enumerate() {
+        if !active[n] {
+            continue;
+        }
+        if a <= 0.0 {
+            return Err(((usize::MAX, n), f64::INFINITY));
+        }
+        let w: Vec<f64> = a_ts[n * s..(n + 1) * s].iter().map(|x| x / a).collect();
+        let mut quad = 0.0;
+        for q1 in 0..s {
+            for q2 in 0..s {
+                quad += w[q1] * minv[q1 * s + q2] * w[q2];
+            }
+        }
+        let sd = (1.0 / a + quad).max(0.0).sqrt();
+        if sd > MAX_SD {
+            return Err(((usize::MAX, n), sd));
+        }
+    }
+    Ok(())
 }
 
 /// A rating as category indices.
@@ -250,6 +322,8 @@ fn log_likelihood(obs: &[Obs], st: &State, p: &mut [f64]) -> f64 {
 /// [`StatsError::TooFew`] with fewer than two score categories, or when nothing is left after
 /// removing extreme elements, or when a category is used only by extreme elements;
 /// [`StatsError::NotIdentifiable`] for a singular information matrix;
+/// [`StatsError::Diverged`] when an estimate exceeds [`MAX_LOGIT`] or the solution has a
+/// direction with a standard deviation above 1000 logits (no finite maximum);
 /// [`StatsError::NoConvergence`] when the tolerance is not reached in `max_iterations`;
 /// [`StatsError::InvalidParameter`] for a non-positive tolerance or a negative adjustment.
 ///
@@ -517,6 +591,27 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
                 }
             }
         }
+        // A finite MLE of rating data stays far inside ±MAX_LOGIT; beyond it the estimates
+        // are running off to infinity (the data separate) and no tolerance would make them
+        // meaningful.
+        let facets: [(&'static str, &[f64]); 4] = [
+            ("candidate", &st.theta),
+            ("rater", &st.beta),
+            ("criterion", &st.delta),
+            ("threshold", &st.tau),
+        ];
+        for (facet, values) in facets {
+            if let Some((index, &measure)) =
+                values.iter().enumerate().find(|(_, x)| x.abs() > MAX_LOGIT)
+            {
+                return Err(StatsError::Diverged {
+                    facet,
+                    index,
+                    measure,
+                    bound: MAX_LOGIT,
+                });
+            }
+        }
         max_gradient = g_theta
             .iter()
             .zip(&cand_active)
@@ -525,6 +620,38 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
             .chain(g_s.iter().map(|g| g.abs()))
             .fold(0.0, f64::max);
         if max_gradient <= options.tolerance {
+            // A finite maximum has a well-conditioned information matrix; when estimates run
+            // off to infinity along some direction, the information there decays with the
+            // gradient and that direction's standard deviation explodes.
+            check_finite_maximum(&a_ss, &a_ts, &a_theta, &cand_active, s).map_err(
+                |(facet_index, sd)| {
+                    let (facet, index) = if facet_index.0 == usize::MAX {
+                        ("candidate", facet_index.1)
+                    } else if facet_index.1 < off_d {
+                        (
+                            "rater",
+                            raters.active.get(facet_index.1).copied().unwrap_or(0),
+                        )
+                    } else if facet_index.1 < off_t {
+                        (
+                            "criterion",
+                            crits
+                                .active
+                                .get(facet_index.1 - off_d)
+                                .copied()
+                                .unwrap_or(0),
+                        )
+                    } else {
+                        ("threshold", facet_index.1 - off_t)
+                    };
+                    StatsError::Diverged {
+                        facet,
+                        index,
+                        measure: sd,
+                        bound: MAX_SD,
+                    }
+                },
+            )?;
             break;
         }
         if iterations >= options.max_iterations {

@@ -190,6 +190,27 @@ pub fn check_design(ratings: &[Rating]) -> Result<DesignSize> {
             });
         }
     }
+    // Indices must be dense, so none can reach the number of ratings; checking that first
+    // also keeps a huge index from sizing an allocation.
+    for (name, get) in [
+        (
+            "candidate",
+            (|r: &Rating| r.candidate) as fn(&Rating) -> usize,
+        ),
+        ("rater", |r: &Rating| r.rater),
+        ("criterion", |r: &Rating| r.criterion),
+    ] {
+        if ratings.iter().any(|r| get(r) >= ratings.len()) {
+            let mut seen = vec![false; ratings.len() + 1];
+            for r in ratings {
+                if let Some(s) = seen.get_mut(get(r)) {
+                    *s = true;
+                }
+            }
+            let index = seen.iter().position(|s| !s).unwrap_or(ratings.len());
+            return Err(StatsError::EmptyElement { facet: name, index });
+        }
+    }
     let size = DesignSize {
         candidates: ratings
             .iter()

@@ -1,0 +1,45 @@
+// Compiled by `tsc --noEmit` against the built package's .d.ts files (a test, never run).
+import { Engine, parseRubric, ReadinessError, standardRubric } from "readiness-wasm";
+import type { Assessment, DimensionScore, Rating, Rubric } from "readiness-wasm";
+
+const rubric: Rubric = standardRubric();
+const fromText: Rubric = parseRubric("format_version = 1");
+const engine = new Engine(rubric);
+const standard = new Engine();
+const again: Rubric = standard.rubric;
+
+const ratings: Rating[] = [
+  { candidate: "e-1", rater: "m-1", group: "manager", criterion: "listens", score: 4 },
+  { candidate: "e-1", rater: "p-1", group: "peer", criterion: "listens", score: null, cycle: "2026-Q1" },
+];
+const docs: Assessment[] = engine.assess(ratings);
+const fromCsv: Assessment[] = engine.assessCsv("candidate,rater,group,criterion,score\n");
+
+const doc: Assessment = docs[0];
+const index: number | null | undefined = doc.readiness.index;
+const level: string = doc.readiness.level;
+const ci: [number, number] | null | undefined = doc.readiness.ci95;
+const dims: DimensionScore[] = doc.dimensions;
+const byGroup: number | null | undefined = dims[0].by_group["manager"];
+const tech: number | null | undefined = doc.technical.score;
+const flagCodes: string[] = doc.flags.map((f) => f.code);
+const actions: string[] = doc.development.flatMap((d) => d.actions);
+
+try {
+  parseRubric("x");
+} catch (e) {
+  if (e instanceof ReadinessError) {
+    const code: string = e.code;
+    const path: string | null = e.path;
+    const row: number | null = e.row;
+    const kind: "rubric" | "ratings" | "stats" = e.kind;
+    console.log(code, path, row, kind);
+  }
+}
+
+// @ts-expect-error a rating needs a criterion
+engine.assess([{ candidate: "e-1", rater: "m-1", group: "manager", score: 4 }]);
+// @ts-expect-error assessCsv takes CSV text
+engine.assessCsv(ratings);
+
+console.log(fromText, again, fromCsv, index, level, ci, byGroup, tech, flagCodes, actions);
