@@ -106,6 +106,7 @@ async function documentTypes(dir) {
 }
 
 // 5. Package entries and package.json.
+copyFileSync(join(wasmDir, "README.md"), join(pkg, "README.md"));
 for (const f of ["index.js", "node.js", "error.js", "error.d.ts", "index.d.ts"]) {
   copyFileSync(join(wasmDir, "js", f), join(pkg, f));
 }

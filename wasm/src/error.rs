@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 thread_local! {
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
-    static REPLACER: RefCell<JsValue> = RefCell::new(JsValue::NULL);
+    static REPLACER: RefCell<JsValue> = const { RefCell::new(JsValue::NULL) };
 }
 
 /// Called once by the package entry: the `ReadinessError` class to throw and the
