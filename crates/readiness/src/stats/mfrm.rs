@@ -141,7 +141,7 @@ const MAX_SD: f64 = 1e3;
 /// Checks the full inverse information at the solution: `Err(((coord kind, index), sd))` for
 /// the first coordinate whose standard deviation exceeds [`MAX_SD`] (`usize::MAX` marks a
 /// candidate, otherwise `.1` is the reduced coordinate), or when the information is singular.
-#[expect(
+#[allow(
     clippy::type_complexity,
     reason = "private helper, mapped to StatsError at once"
 )]
