@@ -42,7 +42,7 @@ pub use assessment::{Assessment, FlagCode};
 pub use error::{Error, Location, RatingsError, Result, RubricError};
 pub use ratings::{Limits, Rating, RatingSet, RatingSetBuilder};
 pub use rubric::Rubric;
-pub use scoring::Engine;
+pub use scoring::{Engine, ScoreTable};
 
 /// Version of the engine, recorded in every assessment's provenance.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

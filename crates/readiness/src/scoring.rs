@@ -126,13 +126,13 @@ impl Engine {
     ///
     /// `ratings` must have been built for this engine's rubric.
     pub fn assess(&self, ratings: &RatingSet) -> Vec<Assessment> {
-        let mut scratch = Scratch::new(self, ratings);
+        let mut s = Scratch::new(self);
         ratings
             .spans
             .iter()
             .map(|span| {
-                let u = self.score_unit(ratings, span, &mut scratch, true);
-                self.document(ratings, span, &u)
+                self.score_unit(ratings, span, &mut s, true);
+                self.document(ratings, span, &s.u)
             })
             .collect()
     }
@@ -140,234 +140,306 @@ impl Engine {
     /// Point scores only (no intervals, agreement, flags or documents): the readiness index
     /// of every unit, in the order of [`Engine::assess`]. The fast path for large cohorts.
     pub fn index_points(&self, ratings: &RatingSet) -> Vec<Option<f64>> {
-        let mut scratch = Scratch::new(self, ratings);
+        let mut s = Scratch::new(self);
         ratings
             .spans
             .iter()
-            .map(|span| self.score_unit(ratings, span, &mut scratch, false).index)
+            .map(|span| {
+                self.score_unit(ratings, span, &mut s, false);
+                s.u.index
+            })
             .collect()
+    }
+
+    /// Every number of the assessments — index, intervals, level, dimension scores, coverage,
+    /// agreement, technical score and flags — as columns, without building documents. The
+    /// numbers are the ones [`Engine::assess`] puts in the documents.
+    pub fn score_table(&self, ratings: &RatingSet) -> ScoreTable {
+        let n = ratings.spans.len();
+        let nd = self.dim_w.len();
+        let mut t = ScoreTable {
+            dimensions: self
+                .rubric
+                .dimensions
+                .iter()
+                .map(|d| d.id.clone())
+                .collect(),
+            levels: self
+                .rubric
+                .policy
+                .levels
+                .iter()
+                .map(|l| l.id.clone())
+                .collect(),
+            index: Vec::with_capacity(n),
+            index_ci: Vec::with_capacity(n),
+            level: Vec::with_capacity(n),
+            dimension_score: Vec::with_capacity(n * nd),
+            dimension_ci: Vec::with_capacity(n * nd),
+            coverage: Vec::with_capacity(n * nd),
+            rwg: Vec::with_capacity(n * nd),
+            technical: Vec::with_capacity(n),
+            technical_ci: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+        };
+        let mut s = Scratch::new(self);
+        for span in &ratings.spans {
+            self.score_unit(ratings, span, &mut s, true);
+            let u = &s.u;
+            t.index.push(u.index);
+            t.index_ci.push(u.index_ci);
+            t.level.push(self.level_of(u));
+            for d in 0..nd {
+                t.dimension_score.push(u.dim_raw[d].map(|x| self.norm(x)));
+                t.dimension_ci.push(u.dim_ci[d]);
+                t.coverage.push(u.coverage[d]);
+                t.rwg.push(u.rwg[d]);
+            }
+            t.technical.push(u.technical);
+            t.technical_ci.push(u.technical_ci);
+            t.flags.push(self.flag_bits(u));
+        }
+        t
     }
 
     fn norm(&self, x: f64) -> f64 {
         100.0 * (x - self.lo) / (self.hi - self.lo)
     }
 
-    /// Steps 1–7 for one unit.
-    fn score_unit(&self, set: &RatingSet, span: &Span, s: &mut Scratch, full: bool) -> UnitScores {
+    /// Steps 1–4 (and 6–7 when `full`) for one unit, into `s.u`. Only the accumulator cells a
+    /// unit touches are visited and reset, so the cost is linear in its ratings whatever the
+    /// size of the rubric.
+    fn score_unit(&self, set: &RatingSet, span: &Span, s: &mut Scratch, full: bool) {
         let nc = self.crit_w.len();
         let nd = self.dim_w.len();
         let ng = self.group_w.len();
-        s.reset(nc, nd, ng);
-        // One pass: group × criterion sums, and each rater's own dimension scores.
+        s.u.clear(full);
+        // One pass: group × criterion sums, and (full) each rater's own dimension scores.
         let mut i = span.start;
-        let mut scoring_raters = 0u32;
         while i < span.end {
             let rater = set.rater[i];
             let g = usize::from(set.group[i]);
             let scoring = self.group_w[g] > 0.0;
-            s.rdsum.iter_mut().for_each(|v| *v = 0.0);
-            s.rdw.iter_mut().for_each(|v| *v = 0.0);
             let mut any = false;
             while i < span.end && set.rater[i] == rater {
                 let x = set.score[i];
                 if !x.is_nan() {
                     let c = set.crit[i] as usize;
-                    s.gsum[g * nc + c] += x;
-                    s.gcnt[g * nc + c] += 1;
-                    let d = self.crit_dim[c];
-                    s.rdsum[d] += self.crit_w[c] * x;
-                    s.rdw[d] += self.crit_w[c];
+                    let k = g * nc + c;
+                    if s.gcnt[k] == 0 {
+                        s.touched.push(k);
+                    }
+                    s.gsum[k] += x;
+                    s.gcnt[k] += 1;
+                    if full {
+                        s.gsq[k] += x * x;
+                        let d = self.crit_dim[c];
+                        s.rdsum[d] += self.crit_w[c] * x;
+                        s.rdw[d] += self.crit_w[c];
+                    }
                     any = true;
                 }
                 i += 1;
             }
-            if !any {
+            if !full || !any {
                 continue;
             }
+            let (mut li, mut lw, mut ti, mut tw) = (0.0, 0.0, 0.0, 0.0);
             for d in 0..nd {
                 if s.rdw[d] > 0.0 {
-                    s.group_raters[d * ng + g] += 1;
+                    s.u.group_raters[d * ng + g] += 1;
                     if scoring {
-                        s.reps.push((g, d, s.rdsum[d] / s.rdw[d]));
-                    }
-                }
-            }
-            if scoring {
-                scoring_raters += 1;
-                if full {
-                    // Each scoring rater's own index and technical score (step 6).
-                    let (mut li, mut lw, mut ti, mut tw) = (0.0, 0.0, 0.0, 0.0);
-                    for d in 0..nd {
-                        if s.rdw[d] > 0.0 {
-                            let v = self.norm(s.rdsum[d] / s.rdw[d]);
-                            if self.dim_lead[d] {
-                                li += self.dim_w[d] * v;
-                                lw += self.dim_w[d];
-                            } else {
-                                ti += self.dim_w[d] * v;
-                                tw += self.dim_w[d];
-                            }
+                        let own = s.rdsum[d] / s.rdw[d];
+                        s.reps.push((g, d, own));
+                        // Each scoring rater's own index and technical score (step 6).
+                        let v = self.norm(own);
+                        if self.dim_lead[d] {
+                            li += self.dim_w[d] * v;
+                            lw += self.dim_w[d];
+                        } else {
+                            ti += self.dim_w[d] * v;
+                            tw += self.dim_w[d];
                         }
                     }
-                    if lw > 0.0 {
-                        s.index_reps.push((g, li / lw));
-                    }
-                    if tw > 0.0 {
-                        s.tech_reps.push((g, ti / tw));
-                    }
+                }
+                s.rdsum[d] = 0.0;
+                s.rdw[d] = 0.0;
+            }
+            if scoring {
+                s.u.scoring_raters += 1;
+                if lw > 0.0 {
+                    s.index_reps.push((g, li / lw));
+                }
+                if tw > 0.0 {
+                    s.tech_reps.push((g, ti / tw));
                 }
             }
         }
-        // Steps 1–2: group means and criterion scores over groups with weight > 0.
-        let mut crit_score = vec![None; nc];
-        for (c, cs) in crit_score.iter_mut().enumerate() {
-            let (mut num, mut den) = (0.0, 0.0);
-            for g in 0..ng {
-                let n = s.gcnt[g * nc + c];
-                if n > 0 && self.group_w[g] > 0.0 {
-                    num += self.group_w[g] * (s.gsum[g * nc + c] / f64::from(n));
-                    den += self.group_w[g];
+        // Visit cells in (criterion, group) order, so every sum below runs in rubric order and
+        // the result does not depend on how raters are named or rows are ordered.
+        s.touched.sort_unstable_by_key(|&k| (k % nc, k / nc));
+        if !full {
+            // Scoring raters are counted in the full pass only; points need none.
+            for &k in &s.touched {
+                let g = k / nc;
+                if self.group_w[g] > 0.0 {
+                    let c = k % nc;
+                    if s.cden[c] == 0.0 {
+                        s.crit_touched.push(c);
+                    }
+                    s.cnum[c] += self.group_w[g] * (s.gsum[k] / f64::from(s.gcnt[k]));
+                    s.cden[c] += self.group_w[g];
                 }
             }
-            if den > 0.0 {
-                *cs = Some(num / den);
+        } else {
+            for &k in &s.touched {
+                let g = k / nc;
+                let c = k % nc;
+                let mean = s.gsum[k] / f64::from(s.gcnt[k]);
+                // Group breakdowns (all groups, self included).
+                let d = self.crit_dim[c];
+                s.gdnum[d * ng + g] += self.crit_w[c] * mean;
+                s.gdden[d * ng + g] += self.crit_w[c];
+                if self.group_w[g] > 0.0 {
+                    if s.cden[c] == 0.0 {
+                        s.crit_touched.push(c);
+                    }
+                    s.cnum[c] += self.group_w[g] * mean;
+                    s.cden[c] += self.group_w[g];
+                    s.msum[c] += s.gsum[k];
+                    s.msq[c] += s.gsq[k];
+                    s.mcnt[c] += s.gcnt[k];
+                }
             }
         }
-        // Step 3: dimension scores and coverage.
-        let mut dim_raw = vec![None; nd];
-        let mut coverage = vec![0.0; nd];
-        {
-            let mut num = vec![0.0; nd];
-            let mut den = vec![0.0; nd];
-            for c in 0..nc {
-                if let Some(v) = crit_score[c] {
-                    let d = self.crit_dim[c];
-                    num[d] += self.crit_w[c] * v;
-                    den[d] += self.crit_w[c];
-                }
+        // Steps 2–3: criterion scores, dimension scores and coverage.
+        for &c in &s.crit_touched {
+            let v = s.cnum[c] / s.cden[c];
+            s.u.crit_score[c] = Some(v);
+            let d = self.crit_dim[c];
+            s.dnum[d] += self.crit_w[c] * v;
+            s.dden[d] += self.crit_w[c];
+        }
+        for d in 0..nd {
+            if s.dden[d] > 0.0 {
+                s.u.dim_raw[d] = Some(s.dnum[d] / s.dden[d]);
             }
-            for d in 0..nd {
-                if den[d] > 0.0 {
-                    dim_raw[d] = Some(num[d] / den[d]);
-                }
-                coverage[d] = den[d] / self.dim_crit_w[d];
-            }
+            s.u.coverage[d] = s.dden[d] / self.dim_crit_w[d];
+            s.dnum[d] = 0.0;
+            s.dden[d] = 0.0;
         }
         // Step 4: readiness index over leadership-side dimensions; technical apart.
-        let composite = |lead: bool| {
-            let (mut num, mut den) = (0.0, 0.0);
-            for d in 0..nd {
-                if self.dim_lead[d] == lead {
-                    if let Some(v) = dim_raw[d] {
-                        num += self.dim_w[d] * self.norm(v);
-                        den += self.dim_w[d];
-                    }
+        let (mut ln, mut ld, mut tn, mut td) = (0.0, 0.0, 0.0, 0.0);
+        for d in 0..nd {
+            if let Some(v) = s.u.dim_raw[d] {
+                let x = self.dim_w[d] * self.norm(v);
+                if self.dim_lead[d] {
+                    ln += x;
+                    ld += self.dim_w[d];
+                } else {
+                    tn += x;
+                    td += self.dim_w[d];
                 }
             }
-            (den > 0.0).then(|| num / den)
-        };
-        let index = composite(true);
-        let technical = composite(false);
-        let mut u = UnitScores {
-            crit_score,
-            dim_raw,
-            coverage,
-            index,
-            technical,
-            scoring_raters,
-            ..UnitScores::default()
-        };
-        if !full {
-            return u;
         }
-        // Step 6: intervals.
-        u.dim_ci = vec![None; nd];
-        u.dim_raters = vec![0; nd];
+        s.u.index = (ld > 0.0).then(|| ln / ld);
+        s.u.technical = (td > 0.0).then(|| tn / td);
+        if full {
+            self.intervals_and_agreement(s);
+        }
+        // Reset exactly the cells this unit touched.
+        for &k in &s.touched {
+            s.gsum[k] = 0.0;
+            s.gsq[k] = 0.0;
+            s.gcnt[k] = 0;
+        }
+        for &c in &s.crit_touched {
+            s.cnum[c] = 0.0;
+            s.cden[c] = 0.0;
+            s.msum[c] = 0.0;
+            s.msq[c] = 0.0;
+            s.mcnt[c] = 0;
+        }
+        s.touched.clear();
+        s.crit_touched.clear();
+        s.reps.clear();
+        s.index_reps.clear();
+        s.tech_reps.clear();
+    }
+
+    /// Steps 6–7 and the group breakdowns, for a unit whose sums are in `s`.
+    fn intervals_and_agreement(&self, s: &mut Scratch) {
+        let nd = self.dim_w.len();
+        let ng = self.group_w.len();
+        let scale = 100.0 / (self.hi - self.lo);
+        // Step 6: dimension intervals from rater replicates, a_j = w_g / n(c,d,g).
         for d in 0..nd {
-            let Some(raw) = u.dim_raw[d] else { continue };
+            let Some(raw) = s.u.dim_raw[d] else {
+                continue;
+            };
             s.pairs.clear();
             for &(g, dd, v) in &s.reps {
                 if dd == d {
-                    let n = s.group_raters[d * ng + g];
+                    let n = s.u.group_raters[d * ng + g];
                     s.pairs.push((self.group_w[g] / f64::from(n), v));
                 }
             }
-            u.dim_raters[d] = s.pairs.len() as u32;
-            let scale = 100.0 / (self.hi - self.lo);
-            u.dim_ci[d] = interval(&s.pairs, self.norm(raw), scale, &mut s.t_cache);
+            s.u.dim_raters[d] = s.pairs.len() as u32;
+            s.u.dim_ci[d] = interval(&mut s.pairs, self.norm(raw), scale, &mut s.t_cache);
         }
-        for (reps, centre, out) in [
-            (&s.index_reps, u.index, &mut u.index_ci),
-            (&s.tech_reps, u.technical, &mut u.technical_ci),
-        ] {
-            let Some(centre) = centre else { continue };
-            let mut per_group = vec![0u32; ng];
+        // Index and technical intervals: a_j = w_g / n_g among raters who have such a score.
+        for tech in [false, true] {
+            let (reps, centre) = if tech {
+                (&s.tech_reps, s.u.technical)
+            } else {
+                (&s.index_reps, s.u.index)
+            };
+            let Some(centre) = centre else {
+                continue;
+            };
+            s.per_group.iter_mut().for_each(|v| *v = 0);
             for &(g, _) in reps.iter() {
-                per_group[g] += 1;
+                s.per_group[g] += 1;
             }
-            let pairs: Vec<(f64, f64)> = reps
-                .iter()
-                .map(|&(g, v)| (self.group_w[g] / f64::from(per_group[g]), v))
-                .collect();
-            *out = interval(&pairs, centre, 1.0, &mut s.t_cache);
-        }
-        // Step 7: rwg(J) per dimension over the scoring raters (second pass, exact variance).
-        let mut mean = vec![0.0; nc];
-        let mut cnt = vec![0u32; nc];
-        for c in 0..nc {
-            let (mut sum, mut n) = (0.0, 0u32);
-            for g in 0..ng {
-                if self.group_w[g] > 0.0 {
-                    sum += s.gsum[g * nc + c];
-                    n += s.gcnt[g * nc + c];
-                }
+            s.pairs.clear();
+            for &(g, v) in reps.iter() {
+                s.pairs
+                    .push((self.group_w[g] / f64::from(s.per_group[g]), v));
             }
-            cnt[c] = n;
-            if n > 0 {
-                mean[c] = sum / f64::from(n);
+            let ci = interval(&mut s.pairs, centre, 1.0, &mut s.t_cache);
+            if tech {
+                s.u.technical_ci = ci;
+            } else {
+                s.u.index_ci = ci;
             }
         }
-        let mut ss = vec![0.0; nc];
-        for k in span.start..span.end {
-            let x = set.score[k];
-            if !x.is_nan() && self.group_w[usize::from(set.group[k])] > 0.0 {
-                let c = set.crit[k] as usize;
-                ss[c] += (x - mean[c]) * (x - mean[c]);
+        // Step 7: rwg(J) per dimension over the scoring raters. The sum of squared deviations
+        // is (n Σx² − (Σx)²)/n: exact for ratings on whole or half points, so it does not
+        // depend on the order of the ratings.
+        for &c in &s.crit_touched {
+            if s.mcnt[c] >= 2 {
+                let d = self.crit_dim[c];
+                let n = f64::from(s.mcnt[c]);
+                let ss = ((n * s.msq[c] - s.msum[c] * s.msum[c]) / n).max(0.0);
+                s.dnum[d] += ss / (n - 1.0);
+                s.dden[d] += 1.0;
             }
         }
-        u.rwg = (0..nd)
-            .map(|d| {
-                let (mut sum_var, mut j) = (0.0, 0u32);
-                for c in 0..nc {
-                    if self.crit_dim[c] == d && cnt[c] >= 2 {
-                        sum_var += ss[c] / f64::from(cnt[c] - 1);
-                        j += 1;
-                    }
-                }
-                (j > 0).then(|| rwg_j(sum_var / f64::from(j), self.null_var, f64::from(j)))
-            })
-            .collect();
+        for d in 0..nd {
+            if s.dden[d] > 0.0 {
+                s.u.rwg[d] = Some(rwg_j(s.dnum[d] / s.dden[d], self.null_var, s.dden[d]));
+            }
+            s.dnum[d] = 0.0;
+            s.dden[d] = 0.0;
+        }
         // Group breakdowns and the self score per dimension.
-        u.group_dim = vec![None; nd * ng];
-        for g in 0..ng {
-            let mut num = vec![0.0; nd];
-            let mut den = vec![0.0; nd];
-            for c in 0..nc {
-                let n = s.gcnt[g * nc + c];
-                if n > 0 {
-                    let d = self.crit_dim[c];
-                    num[d] += self.crit_w[c] * s.gsum[g * nc + c] / f64::from(n);
-                    den[d] += self.crit_w[c];
-                }
+        for k in 0..nd * ng {
+            if s.gdden[k] > 0.0 {
+                s.u.group_dim[k] = Some(s.gdnum[k] / s.gdden[k]);
             }
-            for d in 0..nd {
-                if den[d] > 0.0 {
-                    u.group_dim[d * ng + g] = Some(num[d] / den[d]);
-                }
-            }
+            s.gdnum[k] = 0.0;
+            s.gdden[k] = 0.0;
         }
-        u.group_raters = s.group_raters.clone();
-        u
     }
 
     /// Steps 5, 7–9: level, reasons, flags, strengths and the document.
@@ -377,78 +449,18 @@ impl Engine {
         let ng = self.group_w.len();
         let dim_score: Vec<Option<f64>> =
             u.dim_raw.iter().map(|v| v.map(|x| self.norm(x))).collect();
-        let readiness = self.level(u, &dim_score);
+        let readiness = self.level(u);
         let mut dimensions = Vec::with_capacity(nd);
         let mut flags = Vec::new();
-        if u.scoring_raters < r.policy.min_raters {
+        self.for_each_flag(u, |code, d| {
             flags.push(Flag {
-                code: FlagCode::FewRaters,
-                message: format!(
-                    "{} scoring rater{}, fewer than the {} the policy asks for: treat the scores as provisional",
-                    u.scoring_raters,
-                    if u.scoring_raters == 1 { "" } else { "s" },
-                    r.policy.min_raters
-                ),
-                dimension: None,
+                code,
+                message: self.flag_message(u, code, d),
+                dimension: d.map(|d| r.dimensions[d].id.clone()),
             });
-        }
-        if let (Some(t), Some(idx)) = (u.technical, u.index) {
-            let trap = &r.policy.expert_trap;
-            if t >= trap.technical_min - EPS && idx < trap.index_max - EPS {
-                flags.push(Flag {
-                    code: FlagCode::ExpertTrap,
-                    message: format!(
-                        "technical {} ≥ {} but readiness index {} < {}: a strong expert whose leadership is not yet shown",
-                        fmt1(t),
-                        trap.technical_min,
-                        fmt_below(idx, trap.index_max),
-                        trap.index_max
-                    ),
-                    dimension: None,
-                });
-            }
-        }
+        });
         for (d, dim) in r.dimensions.iter().enumerate() {
-            let self_gap = match (self.self_group, u.dim_raw[d]) {
-                (Some(sg), Some(raw)) => u.group_dim[d * ng + sg].map(|sv| sv - raw),
-                _ => None,
-            };
-            if let (Some(gap), Some(raw), Some(sg)) = (self_gap, u.dim_raw[d], self.self_group) {
-                let own = u.group_dim[d * ng + sg].unwrap_or(raw);
-                let limit = r.policy.self_other_gap;
-                let code = if gap >= limit - EPS {
-                    Some((FlagCode::BlindSpot, "above"))
-                } else if gap <= -limit + EPS {
-                    Some((FlagCode::HiddenStrength, "below"))
-                } else {
-                    None
-                };
-                if let Some((code, dir)) = code {
-                    flags.push(Flag {
-                        code,
-                        message: format!(
-                            "self rates {} {:.2} scale points {dir} the others ({:.2} vs {:.2})",
-                            dim.id,
-                            gap.abs(),
-                            own,
-                            raw
-                        ),
-                        dimension: Some(dim.id.clone()),
-                    });
-                }
-            }
-            if let Some(rwg) = u.rwg[d] {
-                if rwg < r.policy.low_agreement_rwg - EPS {
-                    flags.push(Flag {
-                        code: FlagCode::LowAgreement,
-                        message: format!(
-                            "raters disagree on {}: rwg(J) {:.2} < {}; discuss before acting on this score",
-                            dim.id, rwg, r.policy.low_agreement_rwg
-                        ),
-                        dimension: Some(dim.id.clone()),
-                    });
-                }
-            }
+            let self_gap = self.self_gap(u, d);
             let mut by_group = IndexMap::new();
             let mut suppressed = IndexMap::new();
             for g in 0..ng {
@@ -548,18 +560,121 @@ impl Engine {
         }
     }
 
-    /// Step 5: the level and the reasons for it.
-    fn level(&self, u: &UnitScores, dim_score: &[Option<f64>]) -> Readiness {
-        let r = &self.rubric;
-        let mut thin = Vec::new();
-        for (d, dim) in r.dimensions.iter().enumerate() {
-            if self.dim_lead[d] && u.coverage[d] < r.policy.min_coverage - EPS {
-                thin.push(format!(
-                    "{INSUFFICIENT_EVIDENCE}: coverage of {} {:.2} < {}",
-                    dim.id, u.coverage[d], r.policy.min_coverage
-                ));
+    /// Step 7: calls `f` with every flag the unit raises, in document order (candidate flags,
+    /// then per dimension the self–other gap and agreement).
+    fn for_each_flag(&self, u: &UnitScores, mut f: impl FnMut(FlagCode, Option<usize>)) {
+        let p = &self.rubric.policy;
+        if u.scoring_raters < p.min_raters {
+            f(FlagCode::FewRaters, None);
+        }
+        if let (Some(t), Some(idx)) = (u.technical, u.index) {
+            if t >= p.expert_trap.technical_min - EPS && idx < p.expert_trap.index_max - EPS {
+                f(FlagCode::ExpertTrap, None);
             }
         }
+        for d in 0..self.dim_w.len() {
+            if let Some(gap) = self.self_gap(u, d) {
+                if gap >= p.self_other_gap - EPS {
+                    f(FlagCode::BlindSpot, Some(d));
+                } else if gap <= -p.self_other_gap + EPS {
+                    f(FlagCode::HiddenStrength, Some(d));
+                }
+            }
+            if u.rwg[d].is_some_and(|rwg| rwg < p.low_agreement_rwg - EPS) {
+                f(FlagCode::LowAgreement, Some(d));
+            }
+        }
+    }
+
+    /// The flags of a unit as bits `1 << code` ([`FlagCode`] order).
+    fn flag_bits(&self, u: &UnitScores) -> u32 {
+        let mut bits = 0;
+        self.for_each_flag(u, |code, _| bits |= 1 << (code as u32));
+        bits
+    }
+
+    /// The `self` group's own score on dimension `d` minus D(c,d), in scale points.
+    fn self_gap(&self, u: &UnitScores, d: usize) -> Option<f64> {
+        let ng = self.group_w.len();
+        let sg = self.self_group?;
+        let raw = u.dim_raw[d]?;
+        u.group_dim[d * ng + sg].map(|own| own - raw)
+    }
+
+    fn flag_message(&self, u: &UnitScores, code: FlagCode, d: Option<usize>) -> String {
+        let p = &self.rubric.policy;
+        let dim_id = d.map_or("", |d| self.rubric.dimensions[d].id.as_str());
+        match code {
+            FlagCode::FewRaters => format!(
+                "{} scoring rater{}, fewer than the {} the policy asks for: treat the scores as provisional",
+                u.scoring_raters,
+                if u.scoring_raters == 1 { "" } else { "s" },
+                p.min_raters
+            ),
+            FlagCode::ExpertTrap => format!(
+                "technical {} ≥ {} but readiness index {} < {}: a strong expert whose leadership is not yet shown",
+                fmt1(u.technical.unwrap_or(0.0)),
+                p.expert_trap.technical_min,
+                fmt_below(u.index.unwrap_or(0.0), p.expert_trap.index_max),
+                p.expert_trap.index_max
+            ),
+            FlagCode::BlindSpot | FlagCode::HiddenStrength => {
+                let d = d.unwrap_or(0);
+                let gap = self.self_gap(u, d).unwrap_or(0.0);
+                let raw = u.dim_raw[d].unwrap_or(0.0);
+                let dir = if code == FlagCode::BlindSpot { "above" } else { "below" };
+                format!(
+                    "self rates {dim_id} {:.2} scale points {dir} the others ({:.2} vs {:.2})",
+                    gap.abs(),
+                    raw + gap,
+                    raw
+                )
+            }
+            FlagCode::LowAgreement => format!(
+                "raters disagree on {dim_id}: rwg(J) {:.2} < {}; discuss before acting on this score",
+                d.and_then(|d| u.rwg[d]).unwrap_or(0.0),
+                p.low_agreement_rwg
+            ),
+        }
+    }
+
+    /// Leadership-side dimensions whose coverage is below the policy minimum.
+    fn thin_dimensions<'a>(&'a self, u: &'a UnitScores) -> impl Iterator<Item = usize> + 'a {
+        (0..self.dim_w.len()).filter(move |&d| {
+            self.dim_lead[d] && u.coverage[d] < self.rubric.policy.min_coverage - EPS
+        })
+    }
+
+    /// Step 5, numbers only: the index of the level reached, `levels.len()` for
+    /// `insufficient_evidence`.
+    fn level_of(&self, u: &UnitScores) -> u16 {
+        let levels = &self.rubric.policy.levels;
+        if self.thin_dimensions(u).next().is_some() {
+            return levels.len() as u16;
+        }
+        for (k, level) in levels.iter().enumerate() {
+            let mut failed = false;
+            self.check_level(level, u, |_| failed = true);
+            if !failed {
+                return k as u16;
+            }
+        }
+        // Validation guarantees the last level has no conditions.
+        (levels.len() - 1) as u16
+    }
+
+    /// Step 5: the level and the reasons for it.
+    fn level(&self, u: &UnitScores) -> Readiness {
+        let r = &self.rubric;
+        let thin: Vec<String> = self
+            .thin_dimensions(u)
+            .map(|d| {
+                format!(
+                    "{INSUFFICIENT_EVIDENCE}: coverage of {} {:.2} < {}",
+                    r.dimensions[d].id, u.coverage[d], r.policy.min_coverage
+                )
+            })
+            .collect();
         if !thin.is_empty() {
             return Readiness {
                 index: u.index,
@@ -573,7 +688,8 @@ impl Engine {
         let mut reasons = Vec::new();
         let mut previous: Option<(String, Option<f64>, Vec<String>)> = None;
         for level in &r.policy.levels {
-            let failed = self.failed_conditions(level, u, dim_score);
+            let mut failed = Vec::new();
+            self.check_level(level, u, |f| failed.push(self.describe(f)));
             if failed.is_empty() {
                 let next_level = previous.map(|(level, gap, unmet)| NextLevel {
                     level,
@@ -601,52 +717,142 @@ impl Engine {
         unreachable!("the catch-all level always matches")
     }
 
-    fn failed_conditions(
+    /// Calls `fail` with every condition of `level` the unit does not meet.
+    fn check_level<'l>(
         &self,
-        level: &crate::rubric::Level,
+        level: &'l crate::rubric::Level,
         u: &UnitScores,
-        dim_score: &[Option<f64>],
-    ) -> Vec<String> {
-        let mut failed = Vec::new();
+        mut fail: impl FnMut(Unmet<'l>),
+    ) {
         if let Some(min) = level.min_index {
-            match u.index {
-                Some(i) if i >= min - EPS => {}
-                Some(i) => failed.push(format!("index {} < {min}", fmt_below(i, min))),
-                None => failed.push(format!("index not available < {min}")),
+            if !u.index.is_some_and(|i| i >= min - EPS) {
+                fail(Unmet::Index {
+                    value: u.index,
+                    min,
+                });
             }
         }
         if let Some(min) = level.min_dimension {
-            for (d, dim) in self.rubric.dimensions.iter().enumerate() {
+            for d in 0..self.dim_w.len() {
                 if !self.dim_lead[d] {
                     continue;
                 }
-                match dim_score[d] {
-                    Some(v) if v >= min - EPS => {}
-                    Some(v) => failed.push(format!("{} {} < {min}", dim.id, fmt_below(v, min))),
-                    None => failed.push(format!("{} not rated (minimum {min})", dim.id)),
+                let value = u.dim_raw[d].map(|x| self.norm(x));
+                if !value.is_some_and(|v| v >= min - EPS) {
+                    fail(Unmet::Dimension { d, value, min });
                 }
             }
         }
         for (cid, min) in &level.min_criteria {
-            let c = self.crit_ids.iter().position(|k| k == cid);
-            match c.and_then(|c| u.crit_score[c]) {
-                Some(v) if v >= min - EPS => {}
-                Some(v) => failed.push(format!("{cid} {} < {min}", fmt_below_raw(v, *min))),
-                None => failed.push(format!("{cid} not rated (minimum {min})")),
+            let value = self
+                .crit_ids
+                .iter()
+                .position(|id| id == cid)
+                .and_then(|c| u.crit_score[c]);
+            if !value.is_some_and(|v| v >= min - EPS) {
+                fail(Unmet::Criterion {
+                    id: cid,
+                    value,
+                    min: *min,
+                });
             }
         }
         if let Some(min) = level.min_technical {
-            match u.technical {
-                Some(t) if t >= min - EPS => {}
-                Some(t) => failed.push(format!("technical {} < {min}", fmt_below(t, min))),
-                None => failed.push(format!("technical not rated (minimum {min})")),
+            if !u.technical.is_some_and(|t| t >= min - EPS) {
+                fail(Unmet::Technical {
+                    value: u.technical,
+                    min,
+                });
             }
         }
-        failed
+    }
+
+    fn describe(&self, unmet: Unmet<'_>) -> String {
+        match unmet {
+            Unmet::Index {
+                value: Some(v),
+                min,
+            } => format!("index {} < {min}", fmt_below(v, min)),
+            Unmet::Index { value: None, min } => format!("index not available < {min}"),
+            Unmet::Dimension { d, value, min } => {
+                let id = &self.rubric.dimensions[d].id;
+                match value {
+                    Some(v) => format!("{id} {} < {min}", fmt_below(v, min)),
+                    None => format!("{id} not rated (minimum {min})"),
+                }
+            }
+            Unmet::Criterion { id, value, min } => match value {
+                Some(v) => format!("{id} {} < {min}", fmt_below_raw(v, min)),
+                None => format!("{id} not rated (minimum {min})"),
+            },
+            Unmet::Technical {
+                value: Some(v),
+                min,
+            } => {
+                format!("technical {} < {min}", fmt_below(v, min))
+            }
+            Unmet::Technical { value: None, min } => {
+                format!("technical not rated (minimum {min})")
+            }
+        }
     }
 }
 
-/// The per-unit numbers steps 1–7 produce.
+/// A level condition a unit does not meet.
+#[derive(Debug, Clone, Copy)]
+enum Unmet<'a> {
+    Index {
+        value: Option<f64>,
+        min: f64,
+    },
+    Dimension {
+        d: usize,
+        value: Option<f64>,
+        min: f64,
+    },
+    Criterion {
+        id: &'a str,
+        value: Option<f64>,
+        min: f64,
+    },
+    Technical {
+        value: Option<f64>,
+        min: f64,
+    },
+}
+
+/// The numbers of [`Engine::assess`] as columns, one row per unit (candidate, or candidate and
+/// cycle), in the same order. Per-dimension columns are stored row-major: row `r`, dimension
+/// `d` at `r * dimensions.len() + d`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreTable {
+    /// Dimension ids, in rubric order.
+    pub dimensions: Vec<String>,
+    /// Level ids, best first; a level value equal to `levels.len()` is `insufficient_evidence`.
+    pub levels: Vec<String>,
+    /// Readiness index.
+    pub index: Vec<Option<f64>>,
+    /// Its 95% interval.
+    pub index_ci: Vec<Option<[f64; 2]>>,
+    /// Index into `levels` (or `levels.len()` for insufficient evidence).
+    pub level: Vec<u16>,
+    /// Dimension scores on 0–100.
+    pub dimension_score: Vec<Option<f64>>,
+    /// Dimension intervals.
+    pub dimension_ci: Vec<Option<[f64; 2]>>,
+    /// Dimension coverage.
+    pub coverage: Vec<f64>,
+    /// Dimension rwg(J).
+    pub rwg: Vec<Option<f64>>,
+    /// Technical score.
+    pub technical: Vec<Option<f64>>,
+    /// Its 95% interval.
+    pub technical_ci: Vec<Option<[f64; 2]>>,
+    /// Flags raised, as bits `1 << (FlagCode as u32)`.
+    pub flags: Vec<u32>,
+}
+
+/// The per-unit numbers steps 1–7 produce (buffers reused from unit to unit).
 #[derive(Debug, Default)]
 struct UnitScores {
     crit_score: Vec<Option<f64>>,
@@ -664,13 +870,60 @@ struct UnitScores {
     group_raters: Vec<u32>,
 }
 
-/// Reusable buffers, so scoring a unit allocates little.
+impl UnitScores {
+    fn new(nc: usize, nd: usize, ng: usize) -> Self {
+        UnitScores {
+            crit_score: vec![None; nc],
+            dim_raw: vec![None; nd],
+            coverage: vec![0.0; nd],
+            dim_ci: vec![None; nd],
+            dim_raters: vec![0; nd],
+            rwg: vec![None; nd],
+            group_dim: vec![None; nd * ng],
+            group_raters: vec![0; nd * ng],
+            ..UnitScores::default()
+        }
+    }
+
+    fn clear(&mut self, full: bool) {
+        self.crit_score.iter_mut().for_each(|v| *v = None);
+        self.dim_raw.iter_mut().for_each(|v| *v = None);
+        self.coverage.iter_mut().for_each(|v| *v = 0.0);
+        self.index = None;
+        self.technical = None;
+        self.scoring_raters = 0;
+        self.index_ci = None;
+        self.technical_ci = None;
+        if full {
+            self.dim_ci.iter_mut().for_each(|v| *v = None);
+            self.dim_raters.iter_mut().for_each(|v| *v = 0);
+            self.rwg.iter_mut().for_each(|v| *v = None);
+            self.group_dim.iter_mut().for_each(|v| *v = None);
+            self.group_raters.iter_mut().for_each(|v| *v = 0);
+        }
+    }
+}
+
+/// Accumulators reused from unit to unit, so scoring allocates nothing per rating.
 struct Scratch {
+    u: UnitScores,
     gsum: Vec<f64>,
+    gsq: Vec<f64>,
     gcnt: Vec<u32>,
+    touched: Vec<usize>,
+    cnum: Vec<f64>,
+    cden: Vec<f64>,
+    msum: Vec<f64>,
+    msq: Vec<f64>,
+    mcnt: Vec<u32>,
+    crit_touched: Vec<usize>,
+    dnum: Vec<f64>,
+    dden: Vec<f64>,
+    gdnum: Vec<f64>,
+    gdden: Vec<f64>,
     rdsum: Vec<f64>,
     rdw: Vec<f64>,
-    group_raters: Vec<u32>,
+    per_group: Vec<u32>,
     reps: Vec<(usize, usize, f64)>,
     index_reps: Vec<(usize, f64)>,
     tech_reps: Vec<(usize, f64)>,
@@ -679,29 +932,33 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(e: &Engine, _set: &RatingSet) -> Scratch {
+    fn new(e: &Engine) -> Scratch {
         let (nc, nd, ng) = (e.crit_w.len(), e.dim_w.len(), e.group_w.len());
         Scratch {
+            u: UnitScores::new(nc, nd, ng),
             gsum: vec![0.0; nc * ng],
+            gsq: vec![0.0; nc * ng],
             gcnt: vec![0; nc * ng],
+            touched: Vec::new(),
+            cnum: vec![0.0; nc],
+            cden: vec![0.0; nc],
+            msum: vec![0.0; nc],
+            msq: vec![0.0; nc],
+            mcnt: vec![0; nc],
+            crit_touched: Vec::new(),
+            dnum: vec![0.0; nd],
+            dden: vec![0.0; nd],
+            gdnum: vec![0.0; nd * ng],
+            gdden: vec![0.0; nd * ng],
             rdsum: vec![0.0; nd],
             rdw: vec![0.0; nd],
-            group_raters: vec![0; nd * ng],
+            per_group: vec![0; ng],
             reps: Vec::new(),
             index_reps: Vec::new(),
             tech_reps: Vec::new(),
             pairs: Vec::new(),
             t_cache: HashMap::new(),
         }
-    }
-
-    fn reset(&mut self, _nc: usize, _nd: usize, _ng: usize) {
-        self.gsum.iter_mut().for_each(|v| *v = 0.0);
-        self.gcnt.iter_mut().for_each(|v| *v = 0);
-        self.group_raters.iter_mut().for_each(|v| *v = 0);
-        self.reps.clear();
-        self.index_reps.clear();
-        self.tech_reps.clear();
     }
 }
 
@@ -711,7 +968,7 @@ impl Scratch {
 /// V1 = Σa, V2 = Σa², n_eff = V1²/V2, μ = Σ a D / V1, s² = Σ a (D − μ)² / (V1 − V2/V1),
 /// SE = s/√n_eff, interval = centre ± t(0.975, n_eff − 1)·SE·scale, clamped to [0, 100].
 fn interval(
-    pairs: &[(f64, f64)],
+    pairs: &mut [(f64, f64)],
     centre: f64,
     scale: f64,
     cache: &mut HashMap<u64, Option<f64>>,
@@ -719,6 +976,10 @@ fn interval(
     if pairs.len() < 2 {
         return None;
     }
+    // Sum in a canonical order (by weight, then value) so that renaming raters or reordering
+    // rows cannot change the last digits.
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let pairs = &*pairs;
     let v1: f64 = pairs.iter().map(|p| p.0).sum();
     let v2: f64 = pairs.iter().map(|p| p.0 * p.0).sum();
     let denom = v1 - v2 / v1;

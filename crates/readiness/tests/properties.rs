@@ -227,3 +227,50 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn renaming_raters_changes_no_byte(r in ratings(), salt in "[a-z]{1,3}") {
+        let rubric = default_rubric();
+        let base = assess(&rubric, &r);
+        let mut renamed = r.clone();
+        for x in &mut renamed {
+            // Reverses the sort order of rater ids as well as renaming them.
+            x.rater = format!("{salt}-{}", 1000 - x.rater.len() as i64)
+                + &x.rater.chars().rev().collect::<String>();
+        }
+        let other = assess(&rubric, &renamed);
+        prop_assert_eq!(serde_json::to_string(&base).unwrap(), serde_json::to_string(&other).unwrap());
+    }
+
+    #[test]
+    fn score_table_holds_the_document_numbers(r in ratings()) {
+        let rubric = default_rubric();
+        let engine = Engine::new(rubric.clone()).unwrap();
+        let set = RatingSet::from_records(&r, &rubric).unwrap();
+        let docs = engine.assess(&set);
+        let t = engine.score_table(&set);
+        let nd = t.dimensions.len();
+        prop_assert_eq!(t.index.len(), docs.len());
+        for (row, doc) in docs.iter().enumerate() {
+            prop_assert_eq!(t.index[row], doc.readiness.index);
+            prop_assert_eq!(t.index_ci[row], doc.readiness.ci95);
+            let level = t.levels.get(usize::from(t.level[row])).map_or("insufficient_evidence", String::as_str);
+            prop_assert_eq!(level, doc.readiness.level.as_str());
+            for d in 0..nd {
+                prop_assert_eq!(t.dimension_score[row * nd + d], doc.dimensions[d].score);
+                prop_assert_eq!(t.dimension_ci[row * nd + d], doc.dimensions[d].ci95);
+                prop_assert_eq!(t.rwg[row * nd + d], doc.dimensions[d].rwg);
+            }
+            prop_assert_eq!(t.technical[row], doc.technical.score);
+            let mut bits = 0u32;
+            for f in &doc.flags {
+                bits |= 1 << (f.code as u32);
+            }
+            prop_assert_eq!(t.flags[row], bits);
+        }
+        prop_assert_eq!(engine.index_points(&set), t.index.clone());
+    }
+}
