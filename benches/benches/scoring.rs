@@ -1,5 +1,6 @@
 //! Scoring throughput: 100k candidates × 8 raters × 20 criteria (16M ratings), generated in
-//! memory. `points`: readiness index only; `full`: documents with intervals, rwg, flags.
+//! memory. `points`: readiness index only; `with_ci_and_flags`: every number of the
+//! assessments (intervals, rwg, level, flags) as columns; `documents`: full assessment documents.
 //! In `--test` (smoke) mode the cohort is 1k candidates.
 #![expect(
     clippy::expect_used,
@@ -78,7 +79,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function(format!("points/{n}x8x20"), |b| {
         b.iter(|| engine.index_points(&set))
     });
-    g.bench_function(format!("full/{n}x8x20"), |b| b.iter(|| engine.assess(&set)));
+    g.bench_function(format!("with_ci_and_flags/{n}x8x20"), |b| {
+        b.iter(|| engine.score_table(&set))
+    });
+    g.bench_function(format!("documents/{n}x8x20"), |b| {
+        b.iter(|| engine.assess(&set))
+    });
     g.finish();
 }
 
