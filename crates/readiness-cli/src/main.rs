@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod output;
+mod stats_cmd;
 
 /// Exit code for bad usage (clap's own).
 const EXIT_USAGE: u8 = 2;
@@ -47,6 +48,11 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Reliability table per dimension (ICC, alphas, rwg(J), Koo & Li bands) and rater effects.
+    #[command(
+        after_help = "Examples:\n  readiness stats examples/data/cohort.csv\n  readiness stats --rubric my.toml ratings.csv --format json"
+    )]
+    Stats(stats_cmd::StatsArgs),
     /// Work with rubric files.
     Rubric {
         #[command(subcommand)]
@@ -144,6 +150,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let text = output::render(&docs, engine.rubric(), format)?;
             write_output(out.as_deref(), &text)
         }
+        Command::Stats(args) => stats_cmd::run(args),
         Command::Rubric { command } => match command {
             RubricCommand::Validate { file } => {
                 let r = load_rubric(Some(&file))?;

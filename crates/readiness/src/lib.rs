@@ -28,6 +28,7 @@
 //! `docs/methodology.md`.
 #![deny(missing_docs)]
 
+pub mod adjust;
 pub mod assessment;
 pub mod columns;
 pub mod error;

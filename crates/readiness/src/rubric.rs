@@ -161,6 +161,46 @@ pub struct Policy {
     pub development: u32,
     /// Levels, best first; the last one is the catch-all and has no conditions.
     pub levels: Vec<Level>,
+    /// Whether ratings are corrected for rater leniency/severity before scoring (opt-in;
+    /// default `none`). Not written when `none`, so rubrics without it keep their fingerprint.
+    #[serde(default, skip_serializing_if = "RaterAdjustment::is_none")]
+    pub rater_adjustment: RaterAdjustment,
+}
+
+/// How ratings are corrected for rater leniency or severity before scoring
+/// (`readiness::adjust::adjusted_scores`; formulas in `docs/methodology/rater-effects-and-fairness.md`).
+///
+/// Only the scoring raters' ratings (groups with weight > 0) are adjusted; self ratings stay as
+/// given, since their inflation is exactly what the self–other gap reports. In a nested 360
+/// design the facet is the rater *group*, because individual raters are not identifiable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RaterAdjustment {
+    /// Score the ratings as given.
+    #[default]
+    None,
+    /// Subtract the rater's leniency from the additive least-squares model
+    /// `score ~ candidate + rater + criterion` (sum-to-zero effects), clamped to the scale.
+    Additive,
+    /// Many-facet Rasch model: subtract the rater's expected-score excess over a rater of
+    /// average severity, `E(θ − β_rater − δ) − E(θ − β̄ − δ)`, clamped to the scale.
+    Mfrm,
+}
+
+impl RaterAdjustment {
+    /// Whether this is [`RaterAdjustment::None`].
+    pub fn is_none(&self) -> bool {
+        matches!(self, RaterAdjustment::None)
+    }
+
+    /// The value as written in rubrics: `none`, `additive` or `mfrm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RaterAdjustment::None => "none",
+            RaterAdjustment::Additive => "additive",
+            RaterAdjustment::Mfrm => "mfrm",
+        }
+    }
 }
 
 fn default_min_coverage() -> f64 {

@@ -15,3 +15,4 @@ pub mod krippendorff;
 pub mod mfrm;
 pub mod rater_effects;
 pub mod rwg;
+pub mod reliability;
