@@ -216,7 +216,7 @@ impl NativeAssessments {
 
 fn assessed(py: Python<'_>, rubric: &PyRubric, set: RatingSet) -> PyResult<NativeAssessments> {
     let engine = Arc::clone(&rubric.engine);
-    let docs = py.detach(|| guard(|| Ok(engine.assess(&set))))?;
+    let docs = py.detach(|| guard(|| engine.assess(&set).map_err(to_py)))?;
     Ok(NativeAssessments { engine, docs })
 }
 
@@ -233,7 +233,7 @@ fn assess_columns(
     let docs = py.detach(|| {
         guard(|| {
             let set = readiness::columns::rating_set(&cols, engine.rubric()).map_err(to_py)?;
-            Ok(engine.assess(&set))
+            engine.assess(&set).map_err(to_py)
         })
     })?;
     Ok(NativeAssessments { engine, docs })

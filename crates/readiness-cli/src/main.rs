@@ -146,7 +146,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 message: e.to_string(),
             })?;
             let set = load_ratings(&ratings, engine.rubric())?;
-            let docs = engine.assess(&set);
+            let docs = engine
+                .assess(&set)
+                .map_err(|e| Failure::input(&ratings, e))?;
             let text = output::render(&docs, engine.rubric(), format)?;
             write_output(out.as_deref(), &text)
         }

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(Rubric::standard())?;
     let file = std::fs::File::open(&path)?;
     let ratings = RatingSet::from_csv_reader(file, engine.rubric())?;
-    let docs = engine.assess(&ratings);
+    let docs = engine.assess(&ratings)?;
     println!(
         "{} candidates assessed from {} ratings",
         docs.len(),

@@ -184,4 +184,6 @@ pub struct Provenance {
     pub rubric: String,
     /// `sha256:` of the rubric's canonical JSON.
     pub fingerprint: String,
+    /// Rater adjustment the scores were computed with: `none`, `additive` or `mfrm`.
+    pub rater_adjustment: String,
 }

@@ -347,7 +347,11 @@ mod tests {
             ("score", Column::Numbers(&[4.0, f64::NAN, 2.0])),
         ];
         let set = rating_set(&cols, &rubric).map_err(|e| e.to_string());
-        let docs = set.map(|s| crate::Engine::standard().assess(&s));
+        let docs = set.and_then(|s| {
+            crate::Engine::standard()
+                .assess(&s)
+                .map_err(|e| e.to_string())
+        });
         assert_eq!(docs, Ok(from_csv));
     }
 

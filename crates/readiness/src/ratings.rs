@@ -392,6 +392,17 @@ impl RatingSet {
         b.finish()
     }
 
+    /// The same ratings with other scores (in this set's internal order); used for
+    /// rater-adjusted scoring. Scores are not re-validated: adjusted ratings lie between scale
+    /// points by design.
+    pub(crate) fn with_scores(&self, scores: Vec<f64>) -> RatingSet {
+        let mut set = self.clone();
+        if scores.len() == set.score.len() {
+            set.score = scores;
+        }
+        set
+    }
+
     /// Candidate id of an interned index.
     pub(crate) fn candidate_name(&self, id: u32) -> &str {
         self.candidates.name(id)

@@ -6,7 +6,7 @@ use crate::assessment::{
     Assessment, CriterionScore, DevelopmentArea, DimensionScore, Flag, FlagCode, NextLevel,
     Provenance, Readiness, Technical,
 };
-use crate::error::RatingsError;
+use crate::error::Error;
 use crate::ratings::{RatingSet, Span};
 use crate::rubric::{Rubric, INSUFFICIENT_EVIDENCE, SELF_GROUP};
 use crate::stats::distributions::t_quantile;
@@ -106,55 +106,76 @@ impl Engine {
     /// Reads CSV ratings and assesses every candidate.
     ///
     /// # Errors
-    /// [`RatingsError`] for bad input, naming the line.
-    pub fn assess_csv(&self, csv: &str) -> Result<Vec<Assessment>, RatingsError> {
+    /// [`Error::Ratings`] for bad input, naming the line; [`Error::Stats`] when the rubric's
+    /// rater adjustment cannot be estimated (see [`Engine::assess`]).
+    pub fn assess_csv(&self, csv: &str) -> Result<Vec<Assessment>, Error> {
         let set = RatingSet::from_csv_str(csv, &self.rubric)?;
-        Ok(self.assess(&set))
+        self.assess(&set)
     }
 
     /// Reads JSON ratings (an array of rating objects) and assesses every candidate.
     ///
     /// # Errors
-    /// [`RatingsError`] for bad input, naming the array index.
-    pub fn assess_json(&self, json: &str) -> Result<Vec<Assessment>, RatingsError> {
+    /// [`Error::Ratings`] for bad input, naming the array index; [`Error::Stats`] as for
+    /// [`Engine::assess_csv`].
+    pub fn assess_json(&self, json: &str) -> Result<Vec<Assessment>, Error> {
         let set = RatingSet::from_json_str(json, &self.rubric)?;
-        Ok(self.assess(&set))
+        self.assess(&set)
     }
 
     /// Assesses every candidate (or candidate and cycle) of `ratings`, sorted by candidate id
     /// then cycle.
     ///
-    /// `ratings` must have been built for this engine's rubric.
-    pub fn assess(&self, ratings: &RatingSet) -> Vec<Assessment> {
+    /// `ratings` must have been built for this engine's rubric. When the rubric's
+    /// `policy.rater_adjustment` is `additive` or `mfrm`, scores are computed from the
+    /// rater-adjusted ratings ([`crate::adjust::adjusted_scores`]) and the adjustment is
+    /// recorded in each document's provenance.
+    ///
+    /// # Errors
+    /// [`Error::Stats`] when a rater adjustment is configured and cannot be estimated on these
+    /// ratings (for example a design whose raters and candidates are not connected).
+    pub fn assess(&self, ratings: &RatingSet) -> Result<Vec<Assessment>, Error> {
+        let adjusted = self.adjusted(ratings)?;
+        let set = adjusted.as_ref().unwrap_or(ratings);
         let mut s = Scratch::new(self);
-        ratings
+        Ok(set
             .spans
             .iter()
             .map(|span| {
-                self.score_unit(ratings, span, &mut s, true);
-                self.document(ratings, span, &s.u)
+                self.score_unit(set, span, &mut s, true);
+                self.document(set, span, &s.u)
             })
-            .collect()
+            .collect())
     }
 
     /// Point scores only (no intervals, agreement, flags or documents): the readiness index
     /// of every unit, in the order of [`Engine::assess`]. The fast path for large cohorts.
-    pub fn index_points(&self, ratings: &RatingSet) -> Vec<Option<f64>> {
+    ///
+    /// # Errors
+    /// As [`Engine::assess`].
+    pub fn index_points(&self, ratings: &RatingSet) -> Result<Vec<Option<f64>>, Error> {
+        let adjusted = self.adjusted(ratings)?;
+        let set = adjusted.as_ref().unwrap_or(ratings);
         let mut s = Scratch::new(self);
-        ratings
+        Ok(set
             .spans
             .iter()
             .map(|span| {
-                self.score_unit(ratings, span, &mut s, false);
+                self.score_unit(set, span, &mut s, false);
                 s.u.index
             })
-            .collect()
+            .collect())
     }
 
     /// Every number of the assessments — index, intervals, level, dimension scores, coverage,
     /// agreement, technical score and flags — as columns, without building documents. The
     /// numbers are the ones [`Engine::assess`] puts in the documents.
-    pub fn score_table(&self, ratings: &RatingSet) -> ScoreTable {
+    ///
+    /// # Errors
+    /// As [`Engine::assess`].
+    pub fn score_table(&self, ratings: &RatingSet) -> Result<ScoreTable, Error> {
+        let adjusted = self.adjusted(ratings)?;
+        let ratings = adjusted.as_ref().unwrap_or(ratings);
         let n = ratings.spans.len();
         let nd = self.dim_w.len();
         let mut t = ScoreTable {
@@ -199,7 +220,16 @@ impl Engine {
             t.technical_ci.push(u.technical_ci);
             t.flags.push(self.flag_bits(u));
         }
-        t
+        Ok(t)
+    }
+
+    /// The ratings with rater-adjusted scores when the policy asks for an adjustment.
+    fn adjusted(&self, ratings: &RatingSet) -> Result<Option<RatingSet>, Error> {
+        if self.rubric.policy.rater_adjustment.is_none() {
+            return Ok(None);
+        }
+        Ok(crate::adjust::adjusted_scores(ratings, &self.rubric)?
+            .map(|scores| ratings.with_scores(scores)))
     }
 
     fn norm(&self, x: f64) -> f64 {
@@ -568,6 +598,7 @@ impl Engine {
                 engine: crate::VERSION.to_string(),
                 rubric: r.label(),
                 fingerprint: self.fingerprint.clone(),
+                rater_adjustment: r.policy.rater_adjustment.as_str().to_string(),
             },
         }
     }

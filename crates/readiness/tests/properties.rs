@@ -122,7 +122,9 @@ fn ratings() -> impl Strategy<Value = Vec<Rating>> {
 
 fn assess(rubric: &Rubric, ratings: &[Rating]) -> Vec<Assessment> {
     let engine = Engine::new(rubric.clone()).unwrap();
-    engine.assess(&RatingSet::from_records(ratings, rubric).unwrap())
+    engine
+        .assess(&RatingSet::from_records(ratings, rubric).unwrap())
+        .unwrap()
 }
 
 fn close(a: Option<f64>, b: Option<f64>) -> bool {
@@ -250,8 +252,8 @@ proptest! {
         let rubric = default_rubric();
         let engine = Engine::new(rubric.clone()).unwrap();
         let set = RatingSet::from_records(&r, &rubric).unwrap();
-        let docs = engine.assess(&set);
-        let t = engine.score_table(&set);
+        let docs = engine.assess(&set).unwrap();
+        let t = engine.score_table(&set).unwrap();
         let nd = t.dimensions.len();
         prop_assert_eq!(t.index.len(), docs.len());
         for (row, doc) in docs.iter().enumerate() {
@@ -271,6 +273,6 @@ proptest! {
             }
             prop_assert_eq!(t.flags[row], bits);
         }
-        prop_assert_eq!(engine.index_points(&set), t.index.clone());
+        prop_assert_eq!(engine.index_points(&set).unwrap(), t.index.clone());
     }
 }

@@ -85,7 +85,7 @@ fn empty_scores_are_kept_as_not_rated() {
     .unwrap();
     assert_eq!(set.len(), 2);
     assert_eq!(set.scored(), 1);
-    let doc = Engine::standard().assess(&set).remove(0);
+    let doc = Engine::standard().assess(&set).unwrap().remove(0);
     assert_eq!(doc.criteria[0].raw, None);
 }
 

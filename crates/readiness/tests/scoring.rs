@@ -346,9 +346,9 @@ fn json_and_records_give_the_same_documents_as_csv() {
     let json = serde_json::to_string(&records).unwrap();
     assert_eq!(engine.assess_json(&json).unwrap()[0], doc);
     let from_records = RatingSet::from_records(&records, engine.rubric()).unwrap();
-    assert_eq!(engine.assess(&from_records)[0], doc);
-    assert_eq!(engine.assess(&set)[0], doc);
-    assert_eq!(engine.index_points(&set)[0], doc.readiness.index);
+    assert_eq!(engine.assess(&from_records).unwrap()[0], doc);
+    assert_eq!(engine.assess(&set).unwrap()[0], doc);
+    assert_eq!(engine.index_points(&set).unwrap()[0], doc.readiness.index);
 }
 
 #[test]
@@ -359,4 +359,29 @@ fn provenance_names_engine_and_rubric() {
     assert_eq!(doc.provenance.fingerprint, engine.rubric().fingerprint());
     assert!(doc.provenance.fingerprint.starts_with("sha256:"));
     assert_eq!(doc.provenance.fingerprint.len(), 7 + 64);
+}
+
+#[test]
+fn rater_adjustment_is_applied_and_recorded() {
+    // Crossed panel: two peers rate three candidates; p-2 is one point more lenient.
+    let mut csv = String::from("candidate,rater,group,criterion,score\n");
+    for (cand, base) in [("a", 2), ("b", 3), ("c", 4)] {
+        csv.push_str(&format!(
+            "{cand},p-1,peer,listens,{base}\n{cand},p-2,peer,listens,{}\n",
+            base + 1
+        ));
+    }
+    let plain = Engine::standard().assess_csv(&csv).unwrap();
+    assert_eq!(plain[0].provenance.rater_adjustment, "none");
+    let text = readiness::rubric::STANDARD_TOML
+        .replace("[policy]\n", "[policy]\nrater_adjustment = \"additive\"\n");
+    let engine = Engine::new(Rubric::from_toml_str(&text).unwrap()).unwrap();
+    let adjusted = engine.assess_csv(&csv).unwrap();
+    assert_eq!(adjusted[0].provenance.rater_adjustment, "additive");
+    // After removing the leniency both peers agree: the criterion score is the midpoint, and
+    // the rater disagreement is gone.
+    let a = &adjusted[0].criteria[0];
+    close(a.raw.unwrap(), 2.5);
+    assert_eq!(adjusted[0].dimensions[0].rwg, Some(1.0));
+    assert!(plain[0].dimensions[0].rwg.unwrap() < 1.0);
 }

@@ -14,5 +14,5 @@ pub mod interpret;
 pub mod krippendorff;
 pub mod mfrm;
 pub mod rater_effects;
-pub mod rwg;
 pub mod reliability;
+pub mod rwg;
