@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod cohort_cmd;
 mod output;
 mod stats_cmd;
 
@@ -53,6 +54,12 @@ enum Command {
         after_help = "Examples:\n  readiness stats examples/data/cohort.csv\n  readiness stats --rubric my.toml ratings.csv --format json"
     )]
     Stats(stats_cmd::StatsArgs),
+    /// Cohort report: ranking, 9-box, reliability, calibration, fairness, decision audit,
+    /// trends, overrides.
+    #[command(
+        after_help = "Examples:\n  readiness cohort examples/data/cohort.csv --attributes examples/data/attributes.csv --decisions examples/data/decisions.csv\n  readiness cohort ratings.csv --overrides overrides.csv --format md --out report.md"
+    )]
+    Cohort(cohort_cmd::CohortArgs),
     /// Work with rubric files.
     Rubric {
         #[command(subcommand)]
@@ -153,6 +160,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             write_output(out.as_deref(), &text)
         }
         Command::Stats(args) => stats_cmd::run(args),
+        Command::Cohort(args) => cohort_cmd::run(args),
         Command::Rubric { command } => match command {
             RubricCommand::Validate { file } => {
                 let r = load_rubric(Some(&file))?;

@@ -24,6 +24,9 @@ pub enum Error {
     /// A statistics routine was given input it cannot work with.
     #[error(transparent)]
     Stats(#[from] crate::stats::error::StatsError),
+    /// A cohort input table (attributes, decisions, overrides) is not valid.
+    #[error(transparent)]
+    Cohort(#[from] CohortError),
 }
 
 impl Error {
@@ -33,15 +36,17 @@ impl Error {
             Error::Rubric(e) => e.code(),
             Error::Ratings(e) => e.code(),
             Error::Stats(e) => e.code(),
+            Error::Cohort(e) => e.code(),
         }
     }
 
-    /// The kind of input the error is about: `rubric`, `ratings` or `stats`.
+    /// The kind of input the error is about: `rubric`, `ratings`, `stats` or `cohort`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Rubric(_) => "rubric",
             Error::Ratings(_) => "ratings",
             Error::Stats(_) => "stats",
+            Error::Cohort(_) => "cohort",
         }
     }
 
@@ -57,6 +62,7 @@ impl Error {
     pub fn row(&self) -> Option<u64> {
         match self {
             Error::Ratings(e) => e.location().row(),
+            Error::Cohort(e) => e.location().row(),
             _ => None,
         }
     }
@@ -495,4 +501,127 @@ pub(crate) fn one_of<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
         out.push_str(v);
     }
     out
+}
+
+/// A problem with a cohort input table: `attributes`, `decisions` or `overrides`. Messages
+/// name the table and the line (CSV) or index (records).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CohortError {
+    /// The table is not valid CSV.
+    #[error("{table} {location}: not valid CSV: {message}")]
+    Syntax {
+        /// `attributes`, `decisions` or `overrides`.
+        table: &'static str,
+        /// Where parsing failed.
+        location: Location,
+        /// The parser's message.
+        message: String,
+    },
+    /// A required column is missing from the header.
+    #[error("{table} {location}: missing column `{column}` (required: {required})")]
+    MissingColumn {
+        /// The table.
+        table: &'static str,
+        /// The header line.
+        location: Location,
+        /// The missing column.
+        column: String,
+        /// Every required column.
+        required: String,
+    },
+    /// A column the table does not have (decisions and overrides have fixed columns).
+    #[error("{table} {location}: unknown column `{column}`, expected one of {expected}")]
+    UnknownColumn {
+        /// The table.
+        table: &'static str,
+        /// The header line.
+        location: Location,
+        /// The unknown column (shortened when very long).
+        column: String,
+        /// The allowed columns.
+        expected: String,
+    },
+    /// A candidate that has no ratings.
+    #[error("{table} {location}: unknown candidate '{candidate}' (not in the ratings)")]
+    UnknownCandidate {
+        /// The table.
+        table: &'static str,
+        /// The row.
+        location: Location,
+        /// The candidate id (shortened when very long).
+        candidate: String,
+    },
+    /// A key (candidate, or candidate and cycle for overrides) given twice.
+    #[error("{table} {location}: duplicate key '{key}' (first at {first})")]
+    DuplicateKey {
+        /// The table.
+        table: &'static str,
+        /// The second occurrence.
+        location: Location,
+        /// The first occurrence.
+        first: Location,
+        /// The repeated key.
+        key: String,
+    },
+    /// A required value is empty.
+    #[error("{table} {location}: column `{column}` is empty, expected a value")]
+    MissingValue {
+        /// The table.
+        table: &'static str,
+        /// The row.
+        location: Location,
+        /// The empty column.
+        column: &'static str,
+    },
+    /// An override without a reason: human overrides must say why.
+    #[error("overrides {location}: override of candidate '{candidate}' has no reason; every override needs a reason")]
+    OverrideWithoutReason {
+        /// The row.
+        location: Location,
+        /// The candidate id (shortened when very long).
+        candidate: String,
+    },
+    /// A value that is not allowed (an unknown level, a `promoted` that is not a boolean…).
+    #[error("{table} {location}: column `{column}` {message}")]
+    InvalidValue {
+        /// The table.
+        table: &'static str,
+        /// The row.
+        location: Location,
+        /// The column.
+        column: &'static str,
+        /// What was expected and what was found.
+        message: String,
+    },
+}
+
+impl CohortError {
+    /// The stable snake_case code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CohortError::Syntax { .. } => "table_syntax",
+            CohortError::MissingColumn { .. } => "table_missing_column",
+            CohortError::UnknownColumn { .. } => "table_unknown_column",
+            CohortError::UnknownCandidate { .. } => "unknown_candidate",
+            CohortError::DuplicateKey { .. } => "duplicate_key",
+            CohortError::MissingValue { .. } => "table_missing_value",
+            CohortError::OverrideWithoutReason { .. } => "override_without_reason",
+            CohortError::InvalidValue { .. } => "table_invalid_value",
+        }
+    }
+
+    /// Where the offending row is.
+    pub fn location(&self) -> Location {
+        match self {
+            CohortError::Syntax { location, .. }
+            | CohortError::MissingColumn { location, .. }
+            | CohortError::UnknownColumn { location, .. }
+            | CohortError::UnknownCandidate { location, .. }
+            | CohortError::DuplicateKey { location, .. }
+            | CohortError::MissingValue { location, .. }
+            | CohortError::OverrideWithoutReason { location, .. }
+            | CohortError::InvalidValue { location, .. } => *location,
+        }
+    }
 }

@@ -30,6 +30,7 @@
 
 pub mod adjust;
 pub mod assessment;
+pub mod cohort;
 pub mod columns;
 pub mod error;
 pub mod ratings;

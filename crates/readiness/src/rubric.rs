@@ -58,6 +58,9 @@ pub struct Rubric {
     pub policy: Policy,
     /// Dimensions, each with its criteria.
     pub dimensions: Vec<Dimension>,
+    /// The cohort report's 9-box grid (axes, cuts, cell names).
+    #[serde(default, skip_serializing_if = "crate::cohort::config::NineBox::is_default")]
+    pub nine_box: crate::cohort::config::NineBox,
 }
 
 /// The rating scale of a rubric.
@@ -161,6 +164,19 @@ pub struct Policy {
     pub development: u32,
     /// Levels, best first; the last one is the catch-all and has no conditions.
     pub levels: Vec<Level>,
+    /// Anonymity of group breakdowns below `min_raters`: `suppress` (default) or `roll_up`.
+    #[serde(default, skip_serializing_if = "crate::cohort::config::Anonymity::is_suppress")]
+    pub anonymity: crate::cohort::config::Anonymity,
+    /// Thresholds of the cohort report's `stalled` and `declining` trend flags.
+    #[serde(default, skip_serializing_if = "crate::cohort::config::TrendPolicy::is_default")]
+    pub trend: crate::cohort::config::TrendPolicy,
+    /// The selection analysed by the cohort report's fairness section.
+    #[serde(default, skip_serializing_if = "crate::cohort::config::FairnessPolicy::is_default")]
+    pub fairness: crate::cohort::config::FairnessPolicy,
+    /// Optional target share of each level (every level listed, shares > 0, normalised to sum
+    /// to 1); the cohort report tests the level distribution against it.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub target_distribution: IndexMap<String, f64>,
     /// Whether ratings are corrected for rater leniency/severity before scoring (opt-in;
     /// default `none`). Not written when `none`, so rubrics without it keep their fingerprint.
     #[serde(default, skip_serializing_if = "RaterAdjustment::is_none")]
@@ -544,6 +560,7 @@ impl Rubric {
         self.validate_groups()?;
         let criteria = self.validate_dimensions()?;
         self.validate_policy(&criteria)?;
+        crate::cohort::config::validate(self)?;
         Ok(())
     }
 

@@ -21,12 +21,18 @@ pub fn rating_schema() -> Schema {
     schema_for!(crate::ratings::Rating)
 }
 
+/// The JSON Schema of a cohort report (what `readiness cohort --format json` writes).
+pub fn cohort_schema() -> Schema {
+    schema_for!(crate::cohort::CohortReport)
+}
+
 /// Every schema with its file name under `schema/`.
 pub fn all() -> Vec<(&'static str, Schema)> {
     vec![
         ("rubric.schema.json", rubric_schema()),
         ("assessment.schema.json", assessment_schema()),
         ("rating.schema.json", rating_schema()),
+        ("cohort.schema.json", cohort_schema()),
     ]
 }
 

@@ -115,13 +115,14 @@ pub fn krippendorff_alpha_with_domain(
             }
             d.to_vec()
         }
-        None => rows.iter().flatten().flatten().copied().collect(),
+        None => distinct_values(rows),
     };
     // -0.0 and 0.0 are one value
     values.iter_mut().for_each(|x| *x += 0.0);
     values.sort_by(f64::total_cmp);
     values.dedup();
     check_ratio(&values, level)?;
+    let lookup = Lookup::new(&values);
     // Sparse per-unit counts in one flat buffer (no allocation per unit).
     let mut flat: Vec<(usize, f64)> = Vec::with_capacity(rows.len() * n_units);
     let mut offsets: Vec<usize> = Vec::with_capacity(n_units + 1);
@@ -131,13 +132,13 @@ pub fn krippendorff_alpha_with_domain(
         for row in rows {
             let Some(x) = row[u] else { continue };
             let x = x + 0.0;
-            let idx = values.binary_search_by(|p| p.total_cmp(&x)).map_err(|_| {
-                StatsError::InvalidParameter {
+            let idx = lookup
+                .index(&values, x)
+                .ok_or(StatsError::InvalidParameter {
                     name: "value",
                     expected: "in the value domain",
                     value: x,
-                }
-            })?;
+                })?;
             match flat[start..].iter_mut().find(|(i, _)| *i == idx) {
                 Some(entry) => entry.1 += 1.0,
                 None => flat.push((idx, 1.0)),
@@ -208,6 +209,79 @@ pub fn krippendorff_alpha_from_counts(
     Ok(from_counts(&flat, &offsets, domain.to_vec(), level))
 }
 
+/// The distinct values of `rows` (unsorted, -0.0 folded into 0.0). Ratings take few distinct
+/// values, so a small sorted set is kept while it stays small, instead of sorting every value.
+fn distinct_values(rows: &[Vec<Option<f64>>]) -> Vec<f64> {
+    // Integer ratings in a short range: one pass for the range, one to mark the values seen.
+    let (mut lo, mut hi, mut integral) = (f64::INFINITY, f64::NEG_INFINITY, true);
+    for &x in rows.iter().flatten().flatten() {
+        lo = lo.min(x);
+        hi = hi.max(x);
+        integral &= is_integer(x);
+    }
+    if lo > hi {
+        return Vec::new();
+    }
+    if integral && hi - lo <= 4096.0 {
+        let mut seen = vec![false; (hi - lo) as usize + 1];
+        for &x in rows.iter().flatten().flatten() {
+            seen[(x - lo) as usize] = true;
+        }
+        return (0..seen.len())
+            .filter(|&i| seen[i])
+            .map(|i| lo + i as f64)
+            .collect();
+    }
+    let mut all: Vec<f64> = rows.iter().flatten().flatten().map(|x| x + 0.0).collect();
+    all.sort_unstable_by(f64::total_cmp);
+    all.dedup();
+    all
+}
+
+/// Whether `x` is a whole number (false for |x| ≥ 2^62, which no rating scale reaches).
+fn is_integer(x: f64) -> bool {
+    x.abs() < 4.6e18 && (x as i64) as f64 == x
+}
+
+/// Maps a value to its index in the sorted domain: a direct table when the domain is a set of
+/// integers in a short range (rating scales), binary search otherwise.
+enum Lookup {
+    Integers { min: f64, table: Vec<u32> },
+    Search,
+}
+
+impl Lookup {
+    fn new(values: &[f64]) -> Lookup {
+        let (Some(&min), Some(&max)) = (values.first(), values.last()) else {
+            return Lookup::Search;
+        };
+        if max - min > 4096.0 || !values.iter().all(|&v| is_integer(v)) {
+            return Lookup::Search;
+        }
+        let mut table = vec![u32::MAX; (max - min) as usize + 1];
+        for (i, v) in values.iter().enumerate() {
+            table[(v - min) as usize] = i as u32;
+        }
+        Lookup::Integers { min, table }
+    }
+
+    fn index(&self, values: &[f64], x: f64) -> Option<usize> {
+        match self {
+            Lookup::Integers { min, table } => {
+                let k = x - min;
+                if k >= 0.0 && k < table.len() as f64 && is_integer(k) {
+                    // The check against the value itself guards against a rounded `x − min`.
+                    let i = table[k as usize] as usize;
+                    (values.get(i) == Some(&x)).then_some(i)
+                } else {
+                    None
+                }
+            }
+            Lookup::Search => values.binary_search_by(|p| p.total_cmp(&x)).ok(),
+        }
+    }
+}
+
 fn check_ratio(values: &[f64], level: Level) -> Result<()> {
     if level == Level::Ratio {
         if let Some(&neg) = values.iter().find(|&&v| v < 0.0) {
@@ -231,7 +305,10 @@ fn from_counts(
 ) -> KrippendorffAlpha {
     let v = values.len();
     let n_units = offsets.len().saturating_sub(1);
-    let mut o = vec![vec![0.0; v]; v];
+    // o_ck = Σ_u pairs_u(c, k)/(m_u − 1), summed per unit size m first: the pair counts are
+    // integers and add up exactly, so there is one division per (m, c, k) instead of one per
+    // unit and pair.
+    let mut by_size: Vec<(usize, Vec<f64>)> = Vec::new();
     let mut n_units_pairable = 0;
     for w in offsets.windows(2) {
         let counts = &flat[w[0]..w[1]];
@@ -240,12 +317,30 @@ fn from_counts(
             continue;
         }
         n_units_pairable += 1;
-        let denom = m_u - 1.0;
+        let m = m_u as usize;
+        let slot = match by_size.iter().position(|(size, _)| *size == m) {
+            Some(i) => i,
+            None => {
+                by_size.push((m, vec![0.0; v * v]));
+                by_size.len() - 1
+            }
+        };
+        let pairs = &mut by_size[slot].1;
         for &(c, nc) in counts {
             for &(k, nk) in counts {
-                let pairs = if c == k { nc * (nc - 1.0) } else { nc * nk };
-                if pairs > 0.0 {
-                    o[c][k] += pairs / denom;
+                pairs[c * v + k] += if c == k { nc * (nc - 1.0) } else { nc * nk };
+            }
+        }
+    }
+    by_size.sort_by_key(|(m, _)| *m);
+    let mut o = vec![vec![0.0; v]; v];
+    for (m, pairs) in &by_size {
+        let denom = (*m - 1) as f64;
+        for c in 0..v {
+            for k in 0..v {
+                let p = pairs[c * v + k];
+                if p > 0.0 {
+                    o[c][k] += p / denom;
                 }
             }
         }
