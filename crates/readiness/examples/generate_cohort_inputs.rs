@@ -14,7 +14,9 @@
 use std::fmt::Write as _;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "examples/data".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "examples/data".into());
     let dir = std::path::Path::new(&dir);
     std::fs::create_dir_all(dir)?;
     let mut attributes = String::from("candidate,gender,site,age_band\n");
@@ -45,6 +47,9 @@ e-1025,ready_3_5_years,Recent feedback from two new direct reports not yet in th
     std::fs::write(dir.join("attributes.csv"), attributes)?;
     std::fs::write(dir.join("decisions.csv"), decisions)?;
     std::fs::write(dir.join("overrides.csv"), overrides)?;
-    eprintln!("wrote attributes.csv, decisions.csv, overrides.csv in {}", dir.display());
+    eprintln!(
+        "wrote attributes.csv, decisions.csv, overrides.csv in {}",
+        dir.display()
+    );
     Ok(())
 }

@@ -59,7 +59,10 @@ pub struct Rubric {
     /// Dimensions, each with its criteria.
     pub dimensions: Vec<Dimension>,
     /// The cohort report's 9-box grid (axes, cuts, cell names).
-    #[serde(default, skip_serializing_if = "crate::cohort::config::NineBox::is_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::cohort::config::NineBox::is_default"
+    )]
     pub nine_box: crate::cohort::config::NineBox,
 }
 
@@ -165,13 +168,22 @@ pub struct Policy {
     /// Levels, best first; the last one is the catch-all and has no conditions.
     pub levels: Vec<Level>,
     /// Anonymity of group breakdowns below `min_raters`: `suppress` (default) or `roll_up`.
-    #[serde(default, skip_serializing_if = "crate::cohort::config::Anonymity::is_suppress")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::cohort::config::Anonymity::is_suppress"
+    )]
     pub anonymity: crate::cohort::config::Anonymity,
     /// Thresholds of the cohort report's `stalled` and `declining` trend flags.
-    #[serde(default, skip_serializing_if = "crate::cohort::config::TrendPolicy::is_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::cohort::config::TrendPolicy::is_default"
+    )]
     pub trend: crate::cohort::config::TrendPolicy,
     /// The selection analysed by the cohort report's fairness section.
-    #[serde(default, skip_serializing_if = "crate::cohort::config::FairnessPolicy::is_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::cohort::config::FairnessPolicy::is_default"
+    )]
     pub fairness: crate::cohort::config::FairnessPolicy,
     /// Optional target share of each level (every level listed, shares > 0, normalised to sum
     /// to 1); the cohort report tests the level distribution against it.

@@ -129,7 +129,9 @@ impl Engine {
     /// `ratings` must have been built for this engine's rubric. When the rubric's
     /// `policy.rater_adjustment` is `additive` or `mfrm`, scores are computed from the
     /// rater-adjusted ratings ([`crate::adjust::adjusted_scores`]) and the adjustment is
-    /// recorded in each document's provenance.
+    /// recorded in each document's provenance. Group breakdowns below their anonymity minimum
+    /// are withheld, together with any breakdown that would let someone solve for them
+    /// ([`crate::cohort::anonymity::protect`]).
     ///
     /// # Errors
     /// [`Error::Stats`] when a rater adjustment is configured and cannot be estimated on these
@@ -137,15 +139,37 @@ impl Engine {
     pub fn assess(&self, ratings: &RatingSet) -> Result<Vec<Assessment>, Error> {
         let adjusted = self.adjusted(ratings)?;
         let set = adjusted.as_ref().unwrap_or(ratings);
+        let mut docs = self.documents(set);
+        // No withheld group breakdown may be recoverable from what a document shows.
+        crate::cohort::anonymity::protect(&mut docs, &self.rubric, set);
+        Ok(docs)
+    }
+
+    /// [`Engine::assess`] without the complementary suppression of group breakdowns (groups
+    /// below their own minimum are still withheld). Only for testing that the protection
+    /// defeats a differencing attack; never show its output to anyone.
+    ///
+    /// # Errors
+    /// As [`Engine::assess`].
+    #[doc(hidden)]
+    pub fn assess_without_complementary_suppression(
+        &self,
+        ratings: &RatingSet,
+    ) -> Result<Vec<Assessment>, Error> {
+        let adjusted = self.adjusted(ratings)?;
+        Ok(self.documents(adjusted.as_ref().unwrap_or(ratings)))
+    }
+
+    /// Steps 1–9 for every unit of `set` (already adjusted), before anonymity protection.
+    fn documents(&self, set: &RatingSet) -> Vec<Assessment> {
         let mut s = Scratch::new(self);
-        Ok(set
-            .spans
+        set.spans
             .iter()
             .map(|span| {
                 self.score_unit(set, span, &mut s, true);
                 self.document(set, span, &s.u)
             })
-            .collect())
+            .collect()
     }
 
     /// Point scores only (no intervals, agreement, flags or documents): the readiness index

@@ -51,8 +51,8 @@ use std::collections::HashMap;
 /// }
 /// let rubric = Rubric::standard();
 /// let set = RatingSet::from_csv_str(&csv, &rubric)?;
-/// let mut docs = Engine::new(rubric.clone())?.assess(&set);
-/// protect(&mut docs, &rubric, &set);
+/// let mut docs = Engine::new(rubric.clone())?.assess(&set)?;
+/// protect(&mut docs, &rubric, &set); // `assess` has done this already; it is idempotent
 /// let lead = &docs[0].dimensions[0];
 /// // Peers are withheld; so is the manager, or peers = (score − 0.4·m − 0.3·dr)/0.3.
 /// assert_eq!(lead.by_group["peer"], None);

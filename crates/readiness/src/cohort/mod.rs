@@ -167,8 +167,8 @@ pub fn cohort_report(
 ) -> Result<CohortReport, Error> {
     let engine = Engine::new(rubric.clone())?;
     inputs.validate(ratings, rubric)?;
-    let mut docs = engine.assess(ratings);
-    anonymity::protect(&mut docs, rubric, ratings);
+    // `assess` already protects withheld breakdowns (`anonymity::protect`).
+    let docs = engine.assess(ratings)?;
 
     // Latest cycle per candidate.
     let mut latest: HashMap<&str, usize> = HashMap::new();
