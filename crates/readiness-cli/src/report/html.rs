@@ -9,6 +9,7 @@ use super::model::{
 };
 use readiness::assessment::DimensionScore;
 use readiness::cohort::calibration::RaterVerdict;
+use readiness::cohort::ranking::RankedCandidate;
 use readiness::stats::interpret::ReliabilityBand;
 use std::fmt::Write as _;
 
@@ -610,7 +611,7 @@ fn cohort(h: &mut Html<'_, '_>) {
         .collect();
     h.table(
         &[
-            "#",
+            "Rank#",
             "Candidate",
             "Level",
             "Index and 95% interval",
@@ -774,6 +775,18 @@ fn dimension_html(v: &View<'_>, d: &DimensionScore, color: &str) -> String {
     )
 }
 
+/// "Towards ready now", or for an overridden level why the engine computed what it did.
+pub(crate) fn next_heading(v: &View<'_>, rc: &RankedCandidate, next: &str) -> String {
+    if rc.final_level == rc.level {
+        format!("Towards {}", v.level(next).to_lowercase())
+    } else {
+        format!(
+            "Why the engine computed {}",
+            v.level(&rc.level).to_lowercase()
+        )
+    }
+}
+
 fn candidates(h: &mut Html<'_, '_>) {
     let v = h.v;
     h.section(
@@ -845,6 +858,7 @@ fn candidates(h: &mut Html<'_, '_>) {
             num(rc.index, 1),
             interval(rc.ci95, 1),
             match (&rc.next_level, rc.index_gap) {
+                _ if rc.final_level != rc.level => String::new(),
                 (Some(l), Some(g)) if g > 0.0 => format!(" · {g:.1} points to {}", esc(&v.level(l).to_lowercase())),
                 _ => String::new(),
             }
@@ -888,8 +902,8 @@ fn candidates(h: &mut Html<'_, '_>) {
         {
             let _ = write!(
                 h.out,
-                "<h4>Towards {}</h4><ul class=\"unmet\">",
-                esc(&v.level(&next.level).to_lowercase())
+                "<h4>{}</h4><ul class=\"unmet\">",
+                esc(&next_heading(v, rc, &next.level))
             );
             for u in &next.unmet {
                 let _ = write!(h.out, "<li>{}</li>", esc(u));

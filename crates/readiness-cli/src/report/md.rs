@@ -349,8 +349,8 @@ fn candidates(m: &mut Md, v: &View<'_>) {
             if !next.unmet.is_empty() {
                 let _ = writeln!(
                     m.out,
-                    "**Towards {}**\n",
-                    esc(v.level(&next.level)).to_lowercase()
+                    "**{}**\n",
+                    esc(&super::html::next_heading(v, rc, &next.level))
                 );
                 for u in &next.unmet {
                     let _ = writeln!(m.out, "- {}", esc(u));

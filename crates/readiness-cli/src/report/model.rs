@@ -242,7 +242,17 @@ pub(crate) fn pval(v: Option<f64>) -> String {
 
 /// `[lo, hi]` with `digits` decimals, or a dash.
 pub(crate) fn interval(v: Option<[f64; 2]>, digits: usize) -> String {
-    v.map_or_else(|| "–".into(), |[a, b]| format!("{a:.digits$}–{b:.digits$}"))
+    v.map_or_else(
+        || "–".into(),
+        |[a, b]| {
+            // A dash between two signed numbers reads as a minus: write "to" then.
+            if a < 0.0 || b < 0.0 {
+                format!("{a:.digits$} to {b:.digits$}")
+            } else {
+                format!("{a:.digits$}–{b:.digits$}")
+            }
+        },
+    )
 }
 
 /// Whether a p-value is below [`ALPHA`].
