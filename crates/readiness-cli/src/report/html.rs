@@ -242,7 +242,8 @@ fn score_bar(
 }
 
 /// A line of the index per cycle.
-fn sparkline(points: &[Option<f64>], width: f64, height: f64) -> String {
+/// `range`: the index range the y axis spans (the same for every candidate, so lines compare).
+fn sparkline(points: &[Option<f64>], width: f64, height: f64, range: [f64; 2]) -> String {
     let known: Vec<(usize, f64)> = points
         .iter()
         .enumerate()
@@ -253,12 +254,14 @@ fn sparkline(points: &[Option<f64>], width: f64, height: f64) -> String {
     );
     let n = points.len().max(2) - 1;
     let x = |k: usize| 3.0 + (width - 6.0) * k as f64 / n as f64;
-    let y = |v: f64| 3.0 + (height - 6.0) * (1.0 - v.clamp(0.0, 100.0) / 100.0);
+    let [lo, hi] = range;
+    let span = (hi - lo).max(1.0);
+    let y = |v: f64| 3.0 + (height - 6.0) * (1.0 - ((v - lo) / span).clamp(0.0, 1.0));
     let _ = write!(
         s,
         "<line x1=\"3\" x2=\"{:.1}\" y1=\"{1:.1}\" y2=\"{1:.1}\" stroke=\"#e3e7ec\"/>",
         width - 3.0,
-        y(50.0)
+        y((lo + hi) / 2.0)
     );
     if known.len() > 1 {
         let pts: Vec<String> = known
@@ -841,7 +844,7 @@ fn candidates(h: &mut Html<'_, '_>) {
                     .map(|p| format!("{} {}", p.cycle, num(p.index, 1)))
                     .collect::<Vec<_>>()
                     .join(" → ")),
-                sparkline(&pts, 90.0, 24.0)
+                sparkline(&pts, 90.0, 24.0, trend_range(v))
             );
         }
         h.out.push_str("</header>");
@@ -1353,6 +1356,24 @@ fn decisions(h: &mut Html<'_, '_>) {
     h.end();
 }
 
+/// The range of every index in the trends, padded to at least 10 points.
+fn trend_range(v: &View<'_>) -> [f64; 2] {
+    let all = v
+        .report
+        .trends
+        .candidates
+        .iter()
+        .flat_map(|c| c.indexes.iter().filter_map(|p| p.index));
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    if !lo.is_finite() {
+        return [0.0, 100.0];
+    }
+    let pad = ((10.0 - (hi - lo)) / 2.0).max(0.0) + 2.0;
+    [lo - pad, hi + pad]
+}
+
 fn trends(h: &mut Html<'_, '_>) {
     let v = h.v;
     let t = &v.report.trends;
@@ -1395,7 +1416,7 @@ fn trends(h: &mut Html<'_, '_>) {
             let pts: Vec<Option<f64>> = c.indexes.iter().map(|p| p.index).collect();
             vec![
                 esc(&c.candidate),
-                sparkline(&pts, 120.0, 26.0),
+                sparkline(&pts, 120.0, 26.0, trend_range(v)),
                 esc(&c
                     .indexes
                     .iter()

@@ -483,15 +483,31 @@ fn findings(v: &View<'_>) -> Vec<Finding> {
     let blind = count(FlagCode::BlindSpot);
     let few = count(FlagCode::FewRaters);
     let low = count(FlagCode::LowAgreement);
-    if blind + few + low > 0 {
+    let mut parts = Vec::new();
+    if blind > 0 {
+        parts.push(format!(
+            "{} a blind spot (self rating well above the others)",
+            plural(blind, "candidate has", "candidates have")
+        ));
+    }
+    if few > 0 {
+        parts.push(format!(
+            "{} too few raters",
+            plural(few, "candidate has", "candidates have")
+        ));
+    }
+    if low > 0 {
+        parts.push(format!(
+            "for {} the raters disagree",
+            plural(low, "candidate", "candidates")
+        ));
+    }
+    if !parts.is_empty() {
+        let mut text = parts.join("; ");
+        text.push('.');
         out.push(Finding {
             tone: Tone::Info,
-            text: format!(
-                "{} a blind spot (self rating well above the others); {} too few raters; for {} the raters disagree.",
-                plural(blind, "candidate has", "candidates have"),
-                plural(few, "has", "have"),
-                low
-            ),
+            text,
         });
     }
 
