@@ -332,6 +332,7 @@ fn findings(v: &View<'_>) -> Vec<Finding> {
     let mut below = Vec::new();
     let mut firm = Vec::new();
     let mut min_p: Option<f64> = None;
+    let (mut any_sig, mut all_small) = (false, true);
     for t in singles.iter().filter(|t| t.four_fifths_violation) {
         let focal = t
             .focal
@@ -348,6 +349,8 @@ fn findings(v: &View<'_>) -> Vec<Finding> {
             firm.push(item);
         } else {
             below.push(item);
+            any_sig |= significant(t.fisher_p);
+            all_small &= t.small_sample;
         }
         if let Some(p) = t.fisher_p {
             min_p = Some(min_p.map_or(p, |m: f64| m.min(p)));
@@ -366,10 +369,21 @@ fn findings(v: &View<'_>) -> Vec<Finding> {
         out.push(Finding {
             tone: Tone::Warn,
             text: format!(
-                "Selection rates fall below the four-fifths rule for {}; {} not statistically significant (smallest Fisher p {}) and the groups are small, so this is a signal to watch, not evidence.",
+                "Selection rates fall below the four-fifths rule for {}; {} (smallest Fisher p {}){}.",
                 below.join("; "),
-                if below.len() == 1 { "the difference is" } else { "the differences are" },
-                pval(min_p)
+                if any_sig {
+                    "a difference is statistically significant only where the sample is too small to read"
+                } else if below.len() == 1 {
+                    "the difference is not statistically significant"
+                } else {
+                    "the differences are not statistically significant"
+                },
+                pval(min_p),
+                if all_small {
+                    ", and the groups are small: a signal to watch, not evidence"
+                } else {
+                    ""
+                }
             ),
         });
     }
