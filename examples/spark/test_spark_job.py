@@ -28,6 +28,10 @@ import score_history  # noqa: E402
 
 COMPANIES, CYCLES, CANDIDATES = 3, 3, 30
 
+# PySpark 4 warns that it does not fully support pandas 3; the job only uses applyInPandas
+# with plain columns, and the comparisons below are what this test relies on.
+pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")
+
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> str:

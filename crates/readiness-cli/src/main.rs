@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod cohort_cmd;
+mod help;
+mod init_cmd;
 mod output;
+mod progress;
+mod report;
 mod stats_cmd;
 
 /// Exit code for bad usage (clap's own).
@@ -27,6 +31,9 @@ const EXIT_IO: u8 = 4;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// No progress bar on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -60,6 +67,19 @@ enum Command {
         after_help = "Examples:\n  readiness cohort examples/data/cohort.csv --attributes examples/data/attributes.csv --decisions examples/data/decisions.csv\n  readiness cohort ratings.csv --overrides overrides.csv --format md --out report.md"
     )]
     Cohort(cohort_cmd::CohortArgs),
+    /// The cohort report as one self-contained HTML file (screen and print) or as Markdown.
+    #[command(
+        after_help = "Examples:\n  readiness report examples/data/cohort.csv --attributes examples/data/attributes.csv --decisions examples/data/decisions.csv --overrides examples/data/overrides.csv --out report.html\n  readiness report ratings.csv --format md --out REPORT.md\n  cat ratings.csv | readiness report - --quiet > report.html"
+    )]
+    Report(report::ReportArgs),
+    /// Start a project: a starter rubric (commented) and a sample ratings CSV in DIR.
+    #[command(after_help = "Examples:\n  readiness init my-review\n  readiness init . --force")]
+    Init(init_cmd::InitArgs),
+    /// Shell completions, generated from this command line.
+    #[command(
+        after_help = "Examples:\n  readiness completions bash > ~/.local/share/bash-completion/completions/readiness\n  readiness completions zsh > ~/.zfunc/_readiness\n  readiness completions fish > ~/.config/fish/completions/readiness.fish\n  readiness completions powershell >> $PROFILE"
+    )]
+    Completions(help::CompletionsArgs),
     /// Work with rubric files.
     Rubric {
         #[command(subcommand)]
@@ -122,7 +142,10 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = help::command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
@@ -140,6 +163,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let _busy = matches!(cli.command, Command::Assess { .. } | Command::Cohort(_))
+        .then(|| progress::Progress::start(cli.quiet, "working"));
     match cli.command {
         Command::Assess {
             rubric,
@@ -161,6 +186,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Stats(args) => stats_cmd::run(args),
         Command::Cohort(args) => cohort_cmd::run(args),
+        Command::Report(args) => report::run(args, cli.quiet),
+        Command::Init(args) => init_cmd::run(args),
+        Command::Completions(args) => help::completions(args),
         Command::Rubric { command } => match command {
             RubricCommand::Validate { file } => {
                 let r = load_rubric(Some(&file))?;
