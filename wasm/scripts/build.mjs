@@ -69,11 +69,11 @@ if (sameModule) copyFileSync(webWasm, portalWasm);
 else optimize(portalWasm);
 
 // 4. TypeScript types of the documents, generated from the engine's JSON Schemas.
-let schemaDir = join(root, "schema");
+// The committed JSON Schemas (generated from the Rust types, drift-checked by the engine's
+// tests) are the one source of the TypeScript document types.
+const schemaDir = join(root, "schema");
 if (!existsSync(join(schemaDir, "assessment.schema.json"))) {
-  // schema/ not generated yet: the same schemas straight from `readiness::schema`.
-  schemaDir = join(targetDir, "readiness-wasm-schemas");
-  run("cargo", ["run", "--quiet", "-p", "readiness-wasm", "--example", "write_schemas", "--", schemaDir]);
+  throw new Error("schema/*.schema.json missing: run `cargo run -p readiness --example write_schemas`");
 }
 writeFileSync(join(pkg, "types.d.ts"), await documentTypes(schemaDir));
 
