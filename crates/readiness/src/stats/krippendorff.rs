@@ -14,6 +14,9 @@
 //! α is undefined (`None`) when no unit has two values, or when `D_e = 0` (a single value in
 //! the domain actually used).
 
+/// Domains up to this many distinct values are counted in a dense unit × value table.
+const DENSE_DOMAIN: usize = 64;
+
 use super::error::{check_matrix, Result, StatsError};
 
 /// Level of measurement, which fixes the difference metric δ².
@@ -123,28 +126,53 @@ pub fn krippendorff_alpha_with_domain(
     values.dedup();
     check_ratio(&values, level)?;
     let lookup = Lookup::new(&values);
-    // Sparse per-unit counts in one flat buffer (no allocation per unit).
+    let bad = |x: f64| StatsError::InvalidParameter {
+        name: "value",
+        expected: "in the value domain",
+        value: x,
+    };
     let mut flat: Vec<(usize, f64)> = Vec::with_capacity(rows.len() * n_units);
     let mut offsets: Vec<usize> = Vec::with_capacity(n_units + 1);
     offsets.push(0);
-    for u in 0..n_units {
-        let start = flat.len();
+    let v = values.len();
+    if v <= DENSE_DOMAIN && n_units.saturating_mul(v) <= 1 << 26 {
+        // Small domain (rating scales): count per unit in a dense table, reading each coder's
+        // row in order (cache-friendly), then list each unit's non-zero counts in value order.
+        let mut dense = vec![0u32; n_units * v];
         for row in rows {
-            let Some(x) = row[u] else { continue };
-            let x = x + 0.0;
-            let idx = lookup
-                .index(&values, x)
-                .ok_or(StatsError::InvalidParameter {
-                    name: "value",
-                    expected: "in the value domain",
-                    value: x,
-                })?;
-            match flat[start..].iter_mut().find(|(i, _)| *i == idx) {
-                Some(entry) => entry.1 += 1.0,
-                None => flat.push((idx, 1.0)),
+            for (u, x) in row.iter().enumerate() {
+                let Some(x) = *x else { continue };
+                let x = x + 0.0;
+                let idx = lookup.index(&values, x).ok_or_else(|| bad(x))?;
+                dense[u * v + idx] += 1;
             }
         }
-        offsets.push(flat.len());
+        for unit in dense.chunks_exact(v.max(1)).take(n_units) {
+            for (c, &n) in unit.iter().enumerate() {
+                if n > 0 {
+                    flat.push((c, f64::from(n)));
+                }
+            }
+            offsets.push(flat.len());
+        }
+        if v == 0 {
+            offsets.resize(n_units + 1, 0);
+        }
+    } else {
+        // Sparse per-unit counts in one flat buffer (no allocation per unit).
+        for u in 0..n_units {
+            let start = flat.len();
+            for row in rows {
+                let Some(x) = row[u] else { continue };
+                let x = x + 0.0;
+                let idx = lookup.index(&values, x).ok_or_else(|| bad(x))?;
+                match flat[start..].iter_mut().find(|(i, _)| *i == idx) {
+                    Some(entry) => entry.1 += 1.0,
+                    None => flat.push((idx, 1.0)),
+                }
+            }
+            offsets.push(flat.len());
+        }
     }
     Ok(from_counts(&flat, &offsets, values, level))
 }
