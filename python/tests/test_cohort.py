@@ -59,6 +59,15 @@ def test_paths_frames_and_records_give_the_same_document(
     assert json.loads(report.to_json(pretty=True)) == doc
 
 
+def test_same_document_as_the_engine_fixture(report: rd.CohortReport) -> None:
+    # tests/fixtures/cohort_sample.expected.json: the engine's report of examples/data
+    # (crates/readiness-cli/examples/write_cohort_expected.rs), i.e. the CLI's JSON.
+    expected = json.loads(
+        (ROOT / "tests" / "fixtures" / "cohort_sample.expected.json").read_text(encoding="utf-8")
+    )
+    assert report.to_dict() == expected
+
+
 def test_key_numbers(report: rd.CohortReport, ratings: pd.DataFrame) -> None:
     doc = report.to_dict()
     p = doc["provenance"]
