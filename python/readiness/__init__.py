@@ -14,8 +14,10 @@ private extension module ``readiness._native``); this package converts inputs an
 from __future__ import annotations
 
 from . import fairness, stats
+from ._cohort import CohortReport, cohort
 from ._native import (
     ENGINE_VERSION,
+    CohortError,
     RatingsError,
     ReadinessError,
     Rubric,
@@ -23,12 +25,14 @@ from ._native import (
     StatsError,
     __version__,
 )
-from ._plot import plot_profile
+from ._plot import plot_nine_box, plot_profile
 from ._result import Assessments, assess
 
 __all__ = [
     "ENGINE_VERSION",
     "Assessments",
+    "CohortError",
+    "CohortReport",
     "RatingsError",
     "ReadinessError",
     "Rubric",
@@ -36,7 +40,9 @@ __all__ = [
     "StatsError",
     "__version__",
     "assess",
+    "cohort",
     "fairness",
+    "plot_nine_box",
     "plot_profile",
     "stats",
 ]

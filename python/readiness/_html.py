@@ -67,3 +67,50 @@ def assessments_html(columns: Sequence[Tuple[str, Any]], n: int) -> str:
     if n > _MAX_ROWS:
         out.append(f"<p>… {n - _MAX_ROWS} more; use <code>to_pandas()</code> for all.</p>")
     return "".join(out)
+
+
+def cohort_html(doc: Any) -> str:
+    """A summary of a cohort report: provenance, the level distribution and the top of the
+    ranking (presentation only: values as the engine gives them)."""
+    p = doc["provenance"]
+    ranking = doc["ranking"]
+    labels = {lv["level"]: lv["label"] for lv in ranking["levels"]}
+    out: List[str] = [
+        '<div class="readiness-cohort">',
+        f"<p><b>Cohort report</b>: {int(p['candidates'])} candidates, "
+        f"{int(p['assessments'])} assessments, {int(p['raters'])} raters, "
+        f"rubric <code>{escape(str(p['rubric']))}</code></p>",
+        '<table style="border-collapse:collapse"><thead><tr>',
+    ]
+    out += [
+        f'<th style="text-align:left;padding:2px 8px">{h}</th>'
+        for h in ("level", "computed", "final", "share")
+    ]
+    out.append("</tr></thead><tbody>")
+    for lv in ranking["levels"]:
+        colour = LEVEL_COLOURS.get(lv["level"], _NEUTRAL)
+        out.append(
+            f'<tr><td style="padding:2px 8px"><span style="background:{colour};'
+            f'padding:1px 6px;border-radius:3px">{escape(str(lv["label"]))}</span></td>'
+            f'<td style="padding:2px 8px">{int(lv["computed"])}</td>'
+            f'<td style="padding:2px 8px">{int(lv["final"])}</td>'
+            f'<td style="padding:2px 8px">{100 * float(lv["share"]):.0f}%</td></tr>'
+        )
+    out.append("</tbody></table>")
+    top = ranking["candidates"][:10]
+    if top:
+        out.append('<p>Top of the ranking:</p><table style="border-collapse:collapse"><tbody>')
+        for c in top:
+            level = c["final_level"]
+            colour = LEVEL_COLOURS.get(level, _NEUTRAL)
+            out.append(
+                f'<tr><td style="padding:2px 8px">{escape(str(c.get("rank") or "—"))}</td>'
+                f'<td style="padding:2px 8px">{escape(str(c["candidate"]))}</td>'
+                f'<td style="padding:2px 8px">{_number(c.get("index"))}</td>'
+                f'<td style="padding:2px 8px"><span style="background:{colour};'
+                f'padding:1px 6px;border-radius:3px">'
+                f"{escape(str(labels.get(level, level)))}</span></td></tr>"
+            )
+        out.append("</tbody></table>")
+    out.append("</div>")
+    return "".join(out)

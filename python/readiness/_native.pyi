@@ -30,6 +30,15 @@ class RatingsError(ReadinessError):
 class StatsError(ReadinessError):
     """A statistics function was given input it cannot work with."""
 
+class CohortError(ReadinessError):
+    """A cohort input table (attributes, decisions, overrides) is not valid.
+
+    ``code``: ``table_syntax``, ``table_missing_column``, ``table_unknown_column``,
+    ``unknown_candidate``, ``duplicate_key``, ``table_missing_value``,
+    ``override_without_reason`` or ``table_invalid_value``; ``row``: the CSV line
+    (header = 1; a DataFrame or list is written as CSV, its first row being line 2).
+    """
+
 @final
 class Rubric:
     """A validated rubric (scale, rater groups, policy, dimensions and criteria)."""
@@ -91,3 +100,17 @@ def rwg_j(matrix: npt.NDArray[np.float64], null_variance: float) -> Dict[str, An
 def fisher_exact(table: List[List[int]]) -> Dict[str, Any]: ...
 def adverse_impact_counts(focal: Tuple[int, int], reference: Tuple[int, int]) -> Dict[str, Any]: ...
 def selection_rates(groups: List[Tuple[int, int]]) -> Dict[str, Any]: ...
+
+@final
+class NativeCohort:
+    def to_dict(self) -> Dict[str, Any]: ...
+    def to_json(self, pretty: bool) -> str: ...
+
+def cohort(
+    rubric: Rubric,
+    kind: str,
+    ratings: Any,
+    attributes: Optional[Tuple[str, str]] = None,
+    decisions: Optional[Tuple[str, str]] = None,
+    overrides: Optional[Tuple[str, str]] = None,
+) -> NativeCohort: ...

@@ -1,7 +1,7 @@
 //! The Python exception hierarchy and the mapping of engine errors onto it.
 //!
 //! `ReadinessError(ValueError)` is the base; each engine error kind has a subclass
-//! (`RubricError`, `RatingsError`, `StatsError`). Every instance carries `.code` (the engine's
+//! (`RubricError`, `RatingsError`, `StatsError`, `CohortError`). Every instance carries `.code` (the engine's
 //! stable snake_case code), `.row` (the CSV line or 0-based row, else `None`) and `.path` (the
 //! rubric path, else `None`). A Rust panic never reaches Python: [`guard`] turns it into a
 //! `ReadinessError` with code `internal_error`.
@@ -36,6 +36,13 @@ pyo3::create_exception!(
     "A statistics function was given input it cannot work with."
 );
 
+pyo3::create_exception!(
+    readiness._native,
+    CohortError,
+    ReadinessError,
+    "A cohort input table (attributes, decisions, overrides) is not valid; `.row` names the line."
+);
+
 /// Registers the exception classes on the module, with class-level defaults for the
 /// attributes every instance sets.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -48,6 +55,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RubricError", py.get_type::<RubricError>())?;
     m.add("RatingsError", py.get_type::<RatingsError>())?;
     m.add("StatsError", py.get_type::<StatsError>())?;
+    m.add("CohortError", py.get_type::<CohortError>())?;
     Ok(())
 }
 
@@ -82,6 +90,7 @@ pub fn engine_error(err: readiness::Error) -> PyErr {
             readiness::Error::Rubric(_) => py.get_type::<RubricError>(),
             readiness::Error::Ratings(_) => py.get_type::<RatingsError>(),
             readiness::Error::Stats(_) => py.get_type::<StatsError>(),
+            readiness::Error::Cohort(_) => py.get_type::<CohortError>(),
             _ => py.get_type::<ReadinessError>(),
         };
         raise(
@@ -95,7 +104,7 @@ pub fn engine_error(err: readiness::Error) -> PyErr {
     })
 }
 
-/// Maps any engine error type (`RubricError`, `RatingsError`, `StatsError`) to Python.
+/// Maps any engine error type (`RubricError`, `RatingsError`, `StatsError`, `CohortError`) to Python.
 pub fn to_py<E: Into<readiness::Error>>(err: E) -> PyErr {
     engine_error(err.into())
 }

@@ -3,6 +3,7 @@
 //! It converts and maps errors, nothing else; every number comes from the `readiness` crate.
 //! The public Python API lives in the pure-Python package `readiness` (python/readiness/).
 
+mod cohort;
 mod conversion;
 mod error;
 
@@ -431,5 +432,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fisher_exact, m)?)?;
     m.add_function(wrap_pyfunction!(adverse_impact_counts, m)?)?;
     m.add_function(wrap_pyfunction!(selection_rates, m)?)?;
+    m.add_class::<cohort::NativeCohort>()?;
+    m.add_function(wrap_pyfunction!(cohort::cohort, m)?)?;
     Ok(())
 }

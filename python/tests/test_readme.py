@@ -16,5 +16,6 @@ def test_readme_has_examples() -> None:
 
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
-def test_readme_example(code: str) -> None:
+def test_readme_example(code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(README.parents[1])  # paths in the README are relative to the repository
     exec(compile(code, str(README), "exec"), {"__name__": "readme"})

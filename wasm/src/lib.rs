@@ -5,6 +5,7 @@
 //! `JSON.parse` on the way out — so JavaScript receives exactly the document Rust and Python
 //! produce: the same keys in the same order, `null` for undefined values, the same numbers.
 
+mod cohort;
 mod error;
 
 use error::{into_error, not_json};
@@ -15,7 +16,28 @@ use wasm_bindgen::JsCast;
 pub use error::register_error_class;
 
 #[wasm_bindgen(typescript_custom_section)]
-const DOCUMENT_TYPES: &str = r#"import type { Rubric, Rating, Assessment } from "./types.js";"#;
+const DOCUMENT_TYPES: &str = r#"import type { Rubric, Rating, Assessment, CohortReport } from "./types.js";
+
+/** A value of a cohort table given as an object: written as CSV text (`null`/`undefined` → empty). */
+export type CohortCell = string | number | boolean | null | undefined;
+
+/**
+ * The inputs of `Engine.cohort`. Each table is CSV text (header line first) or an array of row
+ * objects keyed by column name, each with `candidate`; errors then name the array index as `row`.
+ */
+export interface CohortInput {
+  /** Rating records, or a ratings CSV text. */
+  ratings?: Rating[] | string;
+  /** A ratings CSV text (instead of `ratings`). */
+  ratingsCsv?: string;
+  /** `candidate` and any attribute columns (gender, site, …) for the fairness section. */
+  attributes?: string | Array<{ candidate: string; [column: string]: CohortCell }> | null;
+  /** Past promotion decisions: `promoted` is `true`/`false` (or `yes`/`no`, `1`/`0`). */
+  decisions?: string | Array<{ candidate: string; promoted: boolean | string | number; date?: string | null }> | null;
+  /** Human overrides of levels; every override needs a `reason`. `cycle` empty: the latest. */
+  overrides?: string | Array<{ candidate: string; level: string; reason: string; author: string; date: string;
+    cycle?: string | null }> | null;
+}"#;
 
 #[wasm_bindgen]
 extern "C" {
@@ -30,6 +52,14 @@ extern "C" {
     /// An array of assessment documents (`schema/assessment.schema.json`).
     #[wasm_bindgen(typescript_type = "Assessment[]")]
     pub type AssessmentArray;
+
+    /// The inputs of a cohort report (`CohortInput`).
+    #[wasm_bindgen(typescript_type = "CohortInput")]
+    pub type CohortInputDoc;
+
+    /// A cohort report document (`schema/cohort.schema.json`).
+    #[wasm_bindgen(typescript_type = "CohortReport")]
+    pub type CohortReportDoc;
 
     /// `JSON.stringify(value, replacer)` with the replacer registered by the package entry.
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
@@ -102,12 +132,21 @@ impl JsEngine {
         let docs = self.inner.assess_csv(csv).map_err(into_error)?;
         to_js(&serde_json::to_string(&docs).map_err(not_json)?)
     }
+
+    /// The cohort report of `input.ratings` (rating records or CSV text; or `input.ratingsCsv`)
+    /// with the optional `attributes`, `decisions` and `overrides` tables (CSV text or arrays of
+    /// row objects). Throws `ReadinessError` (`kind` `"cohort"`, `row` the CSV line or array
+    /// index) for a table that does not fit the ratings, or a ratings error.
+    pub fn cohort(&self, input: CohortInputDoc) -> Result<CohortReportDoc, JsValue> {
+        let report = cohort::report(&self.inner, &input)?;
+        to_js(&serde_json::to_string(&report).map_err(not_json)?)
+    }
 }
 
 /// Grows the wasm memory once for an input of `len` bytes instead of page by page while it is
 /// parsed: V8 grows a large memory in many small steps in quadratic time (10k candidates took
 /// 27 s instead of 3 s). The engine's parsed form of JSON ratings takes about 8× the text.
-fn reserve_memory(len: usize) {
+pub(crate) fn reserve_memory(len: usize) {
     let want = len.saturating_mul(8);
     if want >= 8 << 20 {
         drop(std::hint::black_box(Vec::<u8>::with_capacity(want)));
@@ -129,7 +168,7 @@ fn to_js<T: JsCast>(json: &str) -> Result<T, JsValue> {
 
 /// A JavaScript value → JSON text. Non-finite numbers are written as strings (`"NaN"`) by the
 /// registered replacer, so the engine reports them instead of reading them as `null`.
-fn to_json_text(value: &JsValue, what: &'static str) -> Result<String, JsValue> {
+pub(crate) fn to_json_text(value: &JsValue, what: &'static str) -> Result<String, JsValue> {
     let text =
         stringify_with(value, &error::replacer()).map_err(|e| error::unserializable(what, &e))?;
     text.as_string()

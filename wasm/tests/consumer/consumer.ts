@@ -1,6 +1,6 @@
 // Compiled by `tsc --noEmit` against the built package's .d.ts files (a test, never run).
 import { Engine, parseRubric, ReadinessError, standardRubric } from "readiness-wasm";
-import type { Assessment, DimensionScore, Rating, Rubric } from "readiness-wasm";
+import type { Assessment, CohortInput, CohortReport, DimensionScore, Rating, Rubric } from "readiness-wasm";
 
 const rubric: Rubric = standardRubric();
 const fromText: Rubric = parseRubric("format_version = 1");
@@ -25,6 +25,19 @@ const tech: number | null | undefined = doc.technical.score;
 const flagCodes: string[] = doc.flags.map((f) => f.code);
 const actions: string[] = doc.development.flatMap((d) => d.actions);
 
+const input: CohortInput = {
+  ratings,
+  attributes: [{ candidate: "e-1", site: "north", tenure_years: 4 }],
+  decisions: "candidate,promoted\ne-1,yes\n",
+  overrides: [{ candidate: "e-1", level: "ready_now", reason: "evidence", author: "hr-1", date: "2026-01-20" }],
+};
+const report: CohortReport = engine.cohort(input);
+const fromCsvTables: CohortReport = engine.cohort({ ratingsCsv: "candidate,rater,group,criterion,score\n" });
+const ranked: string[] = report.ranking.candidates.map((c) => c.candidate);
+const digest: string = report.provenance.ratings_digest;
+const audited: boolean = report.decision_audit !== null;
+const overridden: number = report.overrides.n;
+
 try {
   parseRubric("x");
 } catch (e) {
@@ -32,7 +45,7 @@ try {
     const code: string = e.code;
     const path: string | null = e.path;
     const row: number | null = e.row;
-    const kind: "rubric" | "ratings" | "stats" = e.kind;
+    const kind: "rubric" | "ratings" | "stats" | "cohort" = e.kind;
     console.log(code, path, row, kind);
   }
 }
@@ -41,5 +54,8 @@ try {
 engine.assess([{ candidate: "e-1", rater: "m-1", group: "manager", score: 4 }]);
 // @ts-expect-error assessCsv takes CSV text
 engine.assessCsv(ratings);
+// @ts-expect-error an override needs a reason
+engine.cohort({ ratings, overrides: [{ candidate: "e-1", level: "ready_now", author: "hr-1", date: "2026-01-20" }] });
 
 console.log(fromText, again, fromCsv, index, level, ci, byGroup, tech, flagCodes, actions);
+console.log(fromCsvTables, ranked, digest, audited, overridden);
