@@ -25,6 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let report = cohort_report(&set, &rubric, &inputs)?;
     let mut json = serde_json::to_string_pretty(&report)?;
     json.push('\n');
-    std::fs::write(root.join("tests/fixtures/cohort_sample.expected.json"), json)?;
+    std::fs::write(
+        root.join("tests/fixtures/cohort_sample.expected.json"),
+        json,
+    )?;
     Ok(())
 }
