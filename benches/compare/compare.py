@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -679,9 +679,10 @@ def write_results(path: Path, args: argparse.Namespace, rows: List[Row], mem: Li
         "(intervals, rwg, levels, reasons, flags, strengths, development actions). Compared: "
         "`index`, the four `<dimension>_score` and `technical_score` of every candidate.")
     L.append(
-        f"- Each timed call is repeated ({args.reps} times at the largest size, "
-        f"{args.small_reps} at the smaller ones and for the statistics, "
-        f"{args.stat_reps} for ICC/Krippendorff); medians. Data preparation is outside the timing.")
+        f"- Repetitions: {args.reps} at the largest scoring size, {args.small_reps} at the smaller "
+        f"ones (a full `gc.collect()` before each), {args.stat_reps} for ICC and Krippendorff (one "
+        "untimed warm-up call, no collections in between); medians. Data preparation is outside "
+        "the timing; CPU time is `time.process_time()` around the call.")
     L.append(
         "- Peak memory: one fresh subprocess per measurement builds the DataFrame, frees every "
         "temporary (`gc`, `malloc_trim`), resets the peak RSS (`/proc/self/clear_refs` 5), runs "
@@ -798,6 +799,8 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "readiness-compare")
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "benches" / "RESULTS.md")
+    ap.add_argument("--resume", action="store_true",
+                    help="reuse the sections already measured in WORKDIR/state.json (same sizes)")
     ap.add_argument("--note", action="append", default=[], help="a line for the method section")
     args = ap.parse_args()
 
@@ -815,29 +818,51 @@ def main() -> int:
         log(f"smoke: all results equal (≤ {TOL}) in {time.perf_counter() - t0:.1f} s")
         return 0
 
-    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    loads = [os.getloadavg()]
     args.workdir.mkdir(parents=True, exist_ok=True)
+    state_path = args.workdir / "state.json"
+    state: Dict[str, Any] = {}
+    if args.resume and state_path.exists():
+        state = json.loads(state_path.read_text())
+        log(f"resuming: sections {sorted(k for k in state if k not in ('started', 'loads', 'end_load'))} "
+            f"from {state_path}")
+    state.setdefault("started", time.strftime("%Y-%m-%d %H:%M:%S %Z"))
+    state.setdefault("loads", [])
+
+    def section(name: str, fn: Callable[[], Any]) -> Any:
+        if name not in state:
+            state["loads"].append(list(os.getloadavg()))
+            state[name] = fn()
+            state_path.write_text(json.dumps(state))
+        return state[name]
+
+    def rows_json(rs: List[Row]) -> List[Dict[str, Any]]:
+        return [asdict(r) for r in rs]
+
     rubric_path = args.workdir / "bench-compare.toml"
     rubric_path.write_text(rubric_text)
-    rows: List[Row] = []
-    rows += bench_scoring(args.candidates, args.reps, rubric, log)
-    loads.append(os.getloadavg())
+    raw: List[Dict[str, Any]] = []
+    raw += section(f"scoring-{args.candidates}",
+                   lambda: rows_json(bench_scoring(args.candidates, args.reps, rubric, log)))
     for c in args.also:
-        rows += bench_scoring(c, args.small_reps, rubric, log)
-        loads.append(os.getloadavg())
-    rows.append(bench_icc(args.icc[0], args.icc[1], args.stat_reps, log))
-    rows.append(bench_krippendorff(args.kripp[0], args.kripp[1], args.stat_reps, log))
-    loads.append(os.getloadavg())
+        raw += section(f"scoring-{c}",
+                       lambda c=c: rows_json(bench_scoring(c, args.small_reps, rubric, log)))
+    raw += section("stats", lambda: rows_json([
+        bench_icc(args.icc[0], args.icc[1], args.stat_reps, log),
+        bench_krippendorff(args.kripp[0], args.kripp[1], args.stat_reps, log)]))
+    rows = [Row(**{**r, "ours": Timing(**r["ours"]),
+                   "theirs": Timing(**r["theirs"]) if r["theirs"] else None}) for r in raw]
     mem: List[Dict[str, Any]] = []
     if not args.no_memory:
-        mem = bench_memory(args.memory_candidates or args.candidates, log)
-        loads.append(os.getloadavg())
+        mem = section("memory", lambda: bench_memory(args.memory_candidates or args.candidates, log))
     cli = None
     if args.cli and args.baseline:
-        cli = bench_cli(args.candidates, args.cli_reps, args.workdir, args.cli, args.baseline,
-                        rubric_path, log)
-        loads.append(os.getloadavg())
+        cli = section("cli", lambda: bench_cli(args.candidates, args.cli_reps, args.workdir,
+                                               args.cli, args.baseline, rubric_path, log))
+    started = state["started"]
+    if "end_load" not in state:
+        state["end_load"] = list(os.getloadavg())
+        state_path.write_text(json.dumps(state))
+    loads = [tuple(x) for x in state["loads"]] + [tuple(state["end_load"])]
     print()
     print(f"{'comparison':70s} {'size':36s} {'ours cpu':>10s} {'theirs cpu':>10s} {'ratio cpu (wall)':>18s}")
     for r in rows:
