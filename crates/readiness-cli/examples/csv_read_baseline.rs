@@ -12,6 +12,7 @@
 //! ```
 //!
 //! Used by `benches/compare/run` (figures in `benches/RESULTS.md`).
+#![allow(clippy::print_stdout, reason = "a benchmark baseline prints its figures")]
 
 use std::io::BufReader;
 use std::time::Instant;
