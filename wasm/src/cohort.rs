@@ -161,11 +161,7 @@ fn relocate(e: CohortError, at: impl Fn(Location) -> Location) -> CohortError {
 
 /// `input[name]`: absent (`undefined`/`null`), CSV text, or an array of row objects written as
 /// CSV with `columns` first (so an empty array still has the table's header).
-fn table(
-    input: &JsValue,
-    name: &'static str,
-    columns: &[&str],
-) -> Result<Option<Table>, JsValue> {
+fn table(input: &JsValue, name: &'static str, columns: &[&str]) -> Result<Option<Table>, JsValue> {
     let value = get(input, name)?;
     if value.is_undefined() || value.is_null() {
         return Ok(None);

@@ -12,7 +12,10 @@
 //! ```
 //!
 //! Used by `benches/compare/run` (figures in `benches/RESULTS.md`).
-#![allow(clippy::print_stdout, reason = "a benchmark baseline prints its figures")]
+#![allow(
+    clippy::print_stdout,
+    reason = "a benchmark baseline prints its figures"
+)]
 
 use std::io::BufReader;
 use std::time::Instant;
