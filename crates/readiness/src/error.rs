@@ -197,6 +197,17 @@ pub enum RubricError {
         /// What was expected and what was found.
         message: String,
     },
+    /// A rubric larger than its [`RubricLimits`](crate::rubric::RubricLimits) allow (input
+    /// bytes, dimensions, criteria, rater groups, levels, or the length of a text).
+    #[error("{path}: {what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// Where (`.` for the whole document).
+        path: String,
+        /// What was too large, with its size.
+        what: String,
+        /// The limit.
+        limit: u64,
+    },
 }
 
 impl RubricError {
@@ -217,6 +228,7 @@ impl RubricError {
             RubricError::CatchAllWithConditions { .. } => "catch_all_with_conditions",
             RubricError::UnknownCriterion { .. } => "unknown_criterion",
             RubricError::InvalidValue { .. } => "invalid_value",
+            RubricError::LimitExceeded { .. } => "limit_exceeded",
         }
     }
 
@@ -236,7 +248,8 @@ impl RubricError {
             | RubricError::LevelsNotOrdered { path, .. }
             | RubricError::CatchAllWithConditions { path, .. }
             | RubricError::UnknownCriterion { path, .. }
-            | RubricError::InvalidValue { path, .. } => path,
+            | RubricError::InvalidValue { path, .. }
+            | RubricError::LimitExceeded { path, .. } => path,
         }
     }
 }

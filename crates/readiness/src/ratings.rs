@@ -9,20 +9,37 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// Input limits that protect the engine against hostile inputs.
+/// Input limits that protect the engine against hostile inputs; exceeding one is a
+/// [`RatingsError::LimitExceeded`] (code `limit_exceeded`). Memory grows with the number of
+/// ratings, not with id or text lengths beyond `max_id_len` (measured peaks in `SECURITY.md`).
+///
+/// # Example
+/// ```
+/// use readiness::{Limits, RatingSet, Rubric};
+/// let limits = Limits { max_input_bytes: 16, ..Limits::default() };
+/// let csv = "candidate,rater,group,criterion,score\ne-1,m-1,manager,listens,4\n";
+/// let err = RatingSet::from_csv_reader_with_limits(csv.as_bytes(), &Rubric::standard(), &limits)
+///     .unwrap_err();
+/// assert_eq!(err.code(), "limit_exceeded");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Most ratings accepted in one input.
     pub max_ratings: u64,
     /// Longest id (candidate, rater, cycle) in bytes.
     pub max_id_len: usize,
+    /// Largest input in bytes (CSV or JSON text), checked while reading.
+    pub max_input_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_ratings: 200_000_000,
+            // 20 million ratings (a cohort of 100 000 candidates with 10 raters on 20
+            // criteria) need about 1 GB while being sorted; more is refused.
+            max_ratings: 20_000_000,
             max_id_len: 256,
+            max_input_bytes: 1 << 30,
         }
     }
 }
@@ -192,7 +209,24 @@ impl RatingSet {
         reader: R,
         rubric: &Rubric,
     ) -> Result<RatingSet, RatingsError> {
-        let mut reader = BomSkipper::new(reader);
+        RatingSet::from_csv_reader_with_limits(reader, rubric, &Limits::default())
+    }
+
+    /// Reads ratings from a CSV byte source within `limits`.
+    ///
+    /// # Errors
+    /// As [`RatingSet::from_csv_str`], and [`RatingsError::LimitExceeded`] when the input, the
+    /// number of ratings or an id exceeds `limits`.
+    pub fn from_csv_reader_with_limits<R: std::io::Read>(
+        reader: R,
+        rubric: &Rubric,
+        limits: &Limits,
+    ) -> Result<RatingSet, RatingsError> {
+        let mut reader = BomSkipper::new(SizeLimited {
+            inner: reader,
+            limit: limits.max_input_bytes,
+            read: 0,
+        });
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .trim(csv::Trim::All)
@@ -235,7 +269,7 @@ impl RatingSet {
                 });
             }
         }
-        let mut b = RatingSetBuilder::new(rubric);
+        let mut b = RatingSetBuilder::new(rubric).with_limits(limits.clone());
         b.has_cycle = cols[5] != usize::MAX;
         let mut record = csv::StringRecord::new();
         loop {
@@ -259,13 +293,35 @@ impl RatingSet {
     /// # Errors
     /// As [`RatingSet::from_csv_str`], with the array index as the row.
     pub fn from_json_str(text: &str, rubric: &Rubric) -> Result<RatingSet, RatingsError> {
+        RatingSet::from_json_str_with_limits(text, rubric, &Limits::default())
+    }
+
+    /// Reads ratings from JSON text within `limits`.
+    ///
+    /// # Errors
+    /// As [`RatingSet::from_json_str`], and [`RatingsError::LimitExceeded`] when the input, the
+    /// number of ratings or an id exceeds `limits`.
+    pub fn from_json_str_with_limits(
+        text: &str,
+        rubric: &Rubric,
+        limits: &Limits,
+    ) -> Result<RatingSet, RatingsError> {
+        if text.len() as u64 > limits.max_input_bytes {
+            return Err(RatingsError::LimitExceeded {
+                location: Location::Input,
+                what: format!("input size ({} bytes)", text.len()),
+                limit: limits.max_input_bytes,
+            });
+        }
+        // A byte-order mark is skipped, as in CSV.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| RatingsError::Syntax {
                 location: Location::Input,
                 format: "JSON",
                 message: e.to_string(),
             })?;
-        RatingSet::from_json_value(&value, rubric)
+        RatingSet::from_json_value_with_limits(&value, rubric, limits)
     }
 
     /// Reads ratings from a JSON value: an array of objects with the fields of [`Rating`].
@@ -276,12 +332,24 @@ impl RatingSet {
         value: &serde_json::Value,
         rubric: &Rubric,
     ) -> Result<RatingSet, RatingsError> {
+        RatingSet::from_json_value_with_limits(value, rubric, &Limits::default())
+    }
+
+    /// Reads ratings from a JSON value within `limits` (all but `max_input_bytes` apply).
+    ///
+    /// # Errors
+    /// As [`RatingSet::from_json_str_with_limits`].
+    pub fn from_json_value_with_limits(
+        value: &serde_json::Value,
+        rubric: &Rubric,
+        limits: &Limits,
+    ) -> Result<RatingSet, RatingsError> {
         let items = value.as_array().ok_or_else(|| RatingsError::Syntax {
             location: Location::Input,
             format: "JSON",
             message: "expected an array of rating objects".into(),
         })?;
-        let mut b = RatingSetBuilder::new(rubric);
+        let mut b = RatingSetBuilder::new(rubric).with_limits(limits.clone());
         b.has_cycle = items
             .iter()
             .any(|v| v.get("cycle").is_some_and(|c| !c.is_null()));
@@ -753,7 +821,16 @@ fn csv_error(e: &csv::Error) -> RatingsError {
             expected_len, len, ..
         } => format!("expected {expected_len} fields, found {len}"),
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
-        csv::ErrorKind::Io(io) => format!("read error: {io}"),
+        csv::ErrorKind::Io(io) => {
+            if let Some(limit) = io.get_ref().and_then(|e| e.downcast_ref::<InputTooLarge>()) {
+                return RatingsError::LimitExceeded {
+                    location: Location::Input,
+                    what: "input size (bytes)".into(),
+                    limit: limit.0,
+                };
+            }
+            format!("read error: {io}")
+        }
         _ => "malformed CSV".to_string(),
     };
     RatingsError::Syntax {
@@ -771,6 +848,40 @@ fn json_type(v: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "a string",
         serde_json::Value::Array(_) => "an array",
         serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// The error a [`SizeLimited`] reader returns past its limit (carried through the CSV reader's
+/// I/O error and turned into [`RatingsError::LimitExceeded`] by `csv_error`).
+#[derive(Debug)]
+struct InputTooLarge(u64);
+
+impl std::fmt::Display for InputTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "input larger than {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for InputTooLarge {}
+
+/// A reader that fails (rather than silently truncating) once more than `limit` bytes are read.
+struct SizeLimited<R> {
+    inner: R,
+    limit: u64,
+    read: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for SizeLimited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Read at most one byte past the limit: that byte proves the input is too large.
+        let left = (self.limit - self.read).saturating_add(1);
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(std::io::Error::other(InputTooLarge(self.limit)));
+        }
+        Ok(n)
     }
 }
 

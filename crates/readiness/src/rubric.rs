@@ -19,6 +19,180 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Id of the pseudo-level given when evidence is too thin to place a candidate.
 pub const INSUFFICIENT_EVIDENCE: &str = "insufficient_evidence";
 
+/// Size limits checked when a rubric is read from text or a JSON value, so that a hostile
+/// document (from a browser, an upload) is refused with [`RubricError::LimitExceeded`] before it
+/// costs memory or time. The defaults are far above any real rubric (the standard one has 4
+/// dimensions, 19 criteria, 4 levels and no text over 300 bytes).
+///
+/// # Example
+/// ```
+/// use readiness::rubric::{Rubric, RubricLimits, STANDARD_TOML};
+/// let limits = RubricLimits { max_criteria: 10, ..RubricLimits::default() };
+/// let err = Rubric::from_toml_str_with_limits(STANDARD_TOML, &limits).unwrap_err();
+/// assert_eq!(err.code(), "limit_exceeded");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RubricLimits {
+    /// Largest document in bytes (TOML or JSON text).
+    pub max_input_bytes: usize,
+    /// Most dimensions.
+    pub max_dimensions: usize,
+    /// Most criteria, across all dimensions.
+    pub max_criteria: usize,
+    /// Most rater groups.
+    pub max_rater_groups: usize,
+    /// Most policy levels.
+    pub max_levels: usize,
+    /// Longest text (a name, description, anchor, label, key) in bytes.
+    pub max_text_len: usize,
+    /// Most items in one list or keys in one table (anchors, labels, development actions…).
+    pub max_list_len: usize,
+    /// Deepest nesting of tables and lists.
+    pub max_depth: usize,
+}
+
+impl Default for RubricLimits {
+    fn default() -> Self {
+        RubricLimits {
+            max_input_bytes: 1 << 20,
+            max_dimensions: 64,
+            max_criteria: 1024,
+            max_rater_groups: 64,
+            max_levels: 32,
+            max_text_len: 8 * 1024,
+            max_list_len: 2048,
+            max_depth: 16,
+        }
+    }
+}
+
+impl RubricLimits {
+    fn exceeded(path: &str, what: String, limit: usize) -> RubricError {
+        RubricError::LimitExceeded {
+            path: if path.is_empty() {
+                ".".into()
+            } else {
+                path.to_string()
+            },
+            what,
+            limit: limit as u64,
+        }
+    }
+
+    fn check_bytes(&self, len: usize) -> Result<(), RubricError> {
+        if len > self.max_input_bytes {
+            return Err(Self::exceeded(
+                "",
+                format!("rubric size ({len} bytes)"),
+                self.max_input_bytes,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks text lengths, list lengths and depth of a document before it is deserialized.
+    fn check_value(
+        &self,
+        v: &serde_json::Value,
+        path: &mut String,
+        depth: usize,
+    ) -> Result<(), RubricError> {
+        if depth > self.max_depth {
+            return Err(Self::exceeded(
+                path,
+                format!("nesting depth ({depth})"),
+                self.max_depth,
+            ));
+        }
+        match v {
+            serde_json::Value::String(t) if t.len() > self.max_text_len => Err(Self::exceeded(
+                path,
+                format!("text length ({} bytes)", t.len()),
+                self.max_text_len,
+            )),
+            serde_json::Value::Array(items) => {
+                if items.len() > self.max_list_len {
+                    return Err(Self::exceeded(
+                        path,
+                        format!("list length ({})", items.len()),
+                        self.max_list_len,
+                    ));
+                }
+                for (i, x) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    self.check_value(x, path, depth + 1)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            serde_json::Value::Object(map) => {
+                if map.len() > self.max_list_len {
+                    return Err(Self::exceeded(
+                        path,
+                        format!("number of keys ({})", map.len()),
+                        self.max_list_len,
+                    ));
+                }
+                for (k, x) in map {
+                    if k.len() > self.max_text_len {
+                        return Err(Self::exceeded(
+                            path,
+                            format!("key length ({} bytes)", k.len()),
+                            self.max_text_len,
+                        ));
+                    }
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(&clip(k));
+                    self.check_value(x, path, depth + 1)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks the counts of a deserialized rubric.
+    fn check_counts(&self, r: &Rubric) -> Result<(), RubricError> {
+        let criteria: usize = r.dimensions.iter().map(|d| d.criteria.len()).sum();
+        for (path, what, n, limit) in [
+            (
+                "dimensions",
+                "number of dimensions",
+                r.dimensions.len(),
+                self.max_dimensions,
+            ),
+            (
+                "dimensions",
+                "number of criteria",
+                criteria,
+                self.max_criteria,
+            ),
+            (
+                "rater_groups",
+                "number of rater groups",
+                r.rater_groups.len(),
+                self.max_rater_groups,
+            ),
+            (
+                "policy.levels",
+                "number of levels",
+                r.policy.levels.len(),
+                self.max_levels,
+            ),
+        ] {
+            if n > limit {
+                return Err(Self::exceeded(path, format!("{what} ({n})"), limit));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Id of the rater group whose ratings feed the self–other gap.
 pub const SELF_GROUP: &str = "self";
 
@@ -493,9 +667,24 @@ impl Rubric {
     /// assert_eq!(err.path(), "rater_groups.manager.weight");
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Rubric, RubricError> {
+        Rubric::from_toml_str_with_limits(text, &RubricLimits::default())
+    }
+
+    /// Reads and validates a rubric from TOML within `limits`.
+    ///
+    /// # Errors
+    /// As [`Rubric::from_toml_str`], and [`RubricError::LimitExceeded`] for a document over
+    /// `limits`.
+    pub fn from_toml_str_with_limits(
+        text: &str,
+        limits: &RubricLimits,
+    ) -> Result<Rubric, RubricError> {
+        limits.check_bytes(text.len())?;
+        // A byte-order mark (Windows editors, Excel) is not part of the document.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: toml::Value = toml::from_str(text).map_err(|e| RubricError::Syntax {
             format: "TOML",
-            message: e.to_string().trim().replace('\n', " "),
+            message: clip_message(&e.to_string().trim().replace('\n', " ")),
         })?;
         // JSON has no NaN or infinity: refuse them here rather than let them become null.
         check_finite(&value, &mut String::new())?;
@@ -503,7 +692,7 @@ impl Rubric {
             format: "TOML",
             message: e.to_string(),
         })?;
-        Rubric::from_json_value(value)
+        Rubric::from_json_value_with_limits(value, limits)
     }
 
     /// Reads and validates a rubric from JSON text.
@@ -511,12 +700,25 @@ impl Rubric {
     /// # Errors
     /// As [`Rubric::from_toml_str`].
     pub fn from_json_str(text: &str) -> Result<Rubric, RubricError> {
+        Rubric::from_json_str_with_limits(text, &RubricLimits::default())
+    }
+
+    /// Reads and validates a rubric from JSON text within `limits`.
+    ///
+    /// # Errors
+    /// As [`Rubric::from_toml_str_with_limits`].
+    pub fn from_json_str_with_limits(
+        text: &str,
+        limits: &RubricLimits,
+    ) -> Result<Rubric, RubricError> {
+        limits.check_bytes(text.len())?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| RubricError::Syntax {
                 format: "JSON",
-                message: e.to_string(),
+                message: clip_message(&e.to_string()),
             })?;
-        Rubric::from_json_value(value)
+        Rubric::from_json_value_with_limits(value, limits)
     }
 
     /// Reads and validates a rubric from a JSON value (as bindings receive it).
@@ -524,6 +726,19 @@ impl Rubric {
     /// # Errors
     /// As [`Rubric::from_toml_str`].
     pub fn from_json_value(value: serde_json::Value) -> Result<Rubric, RubricError> {
+        Rubric::from_json_value_with_limits(value, &RubricLimits::default())
+    }
+
+    /// Reads and validates a rubric from a JSON value within `limits` (texts, lists and depth
+    /// are checked before deserializing, counts before validating).
+    ///
+    /// # Errors
+    /// As [`Rubric::from_toml_str_with_limits`].
+    pub fn from_json_value_with_limits(
+        value: serde_json::Value,
+        limits: &RubricLimits,
+    ) -> Result<Rubric, RubricError> {
+        limits.check_value(&value, &mut String::new(), 0)?;
         if let Some(v) = value.get("format_version") {
             if v.as_i64() != Some(i64::from(FORMAT_VERSION)) {
                 if let Some(n) = v.as_i64() {
@@ -539,6 +754,7 @@ impl Rubric {
             let message = e.inner().to_string();
             serde_error(path, message)
         })?;
+        limits.check_counts(&rubric)?;
         rubric.validate()?;
         Ok(rubric)
     }
@@ -1043,8 +1259,19 @@ fn display_path(p: &str) -> String {
     }
 }
 
+/// Shortens a parser's message to at most 300 characters: TOML messages quote the offending
+/// line and serde's quote the offending value, which may be megabytes long.
+fn clip_message(message: &str) -> String {
+    const MAX: usize = 300;
+    match message.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &message[..end]),
+        None => message.to_string(),
+    }
+}
+
 /// Classifies a serde error message into an unknown-key or wrong-type error.
 fn serde_error(path: String, message: String) -> RubricError {
+    let message = clip_message(&message);
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((key, tail)) = rest.split_once('`') {
             let expected = tail
