@@ -181,10 +181,6 @@ def test_fixture_shuffled_gives_the_same_bytes(name: str, seed: int, tmp_path: P
     assert res.to_json(pretty=True) + "\n" == expected_text
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="ci95 sums depend on rater id order in scoring (see crates/readiness/tests/fixtures.rs)",
-)
 @pytest.mark.parametrize("name", NAMES)
 def test_fixture_renamed_raters_give_the_same_bytes(name: str, tmp_path: Path) -> None:
     expected_text = (FIXTURES / f"{name}.expected.json").read_text(encoding="utf-8")

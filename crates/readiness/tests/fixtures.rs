@@ -135,11 +135,9 @@ fn shuffled_rows_change_no_byte() {
     }
 }
 
-// Fails today on `cycles`: the ci95 bounds differ in the last digits (52.949805292384895 vs
-// 52.94980529238491) because the interval's sums run over raters in id order. Run with
-// `cargo test -p readiness --test fixtures -- --ignored` once scoring sums them order-free.
+// Scoring sums in rubric order and replicates in a canonical order, so renaming raters (which
+// reorders them) changes no byte.
 #[test]
-#[ignore = "ci95 sums depend on rater id order (scoring.rs); see the comment above"]
 fn renamed_raters_change_no_byte() {
     for (name, path) in fixtures() {
         let engine = engine_for(&path);
