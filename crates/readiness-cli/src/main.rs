@@ -278,6 +278,10 @@ fn load_ratings(path: &Path, rubric: &Rubric) -> Result<RatingSet, Failure> {
 
 /// Writes to stdout, or to `out` atomically: a temporary file in the same folder, renamed
 /// into place only once fully written.
+///
+/// Only regular files are replaced that way. A symlink is followed (the file it points to is
+/// replaced, the link stays), and anything that is not a regular file (`/dev/null`, a FIFO, a
+/// terminal) is written in place: renaming over it would replace a device with a file.
 fn write_output(out: Option<&Path>, text: &str) -> Result<(), Failure> {
     let Some(out) = out else {
         let mut stdout = std::io::stdout().lock();
@@ -290,6 +294,21 @@ fn write_output(out: Option<&Path>, text: &str) -> Result<(), Failure> {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             Err(e) => Err(Failure::io(Path::new("<stdout>"), e)),
         };
+    };
+    let resolved;
+    let out = match std::fs::metadata(out) {
+        Ok(meta) if !meta.is_file() => {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(out)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+                .map_err(|e| Failure::io(out, e));
+        }
+        Ok(_) if out.is_symlink() => {
+            resolved = std::fs::canonicalize(out).map_err(|e| Failure::io(out, e))?;
+            resolved.as_path()
+        }
+        _ => out,
     };
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

@@ -145,6 +145,54 @@ fn out_is_written_whole_and_never_half() {
     assert_eq!(names.len(), 2, "only a.json and bad.csv: {names:?}");
 }
 
+/// `--out` never replaces what is not a regular file: a symlink is written through (the link
+/// stays a link), a FIFO (like `/dev/null` or a terminal) is written in place. Renaming over
+/// them once replaced this machine's `/dev/null` with a regular file.
+#[cfg(unix)]
+#[test]
+fn out_writes_through_symlinks_and_into_fifos() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let o = run(&[
+        "assess",
+        cohort().to_str().unwrap(),
+        "--format",
+        "json",
+        "--out",
+        link.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    let v: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    assert_eq!(v.len(), 48);
+
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let o = run(&[
+        "assess",
+        cohort().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        fifo.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Checked before joining: had the FIFO been replaced, the reader would wait forever.
+    let meta = fifo.symlink_metadata().unwrap();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()));
+    let text = reader.join().unwrap();
+    assert_eq!(text.lines().count(), 49, "header and 48 candidates");
+}
+
 #[test]
 fn every_bad_input_exits_3_with_one_line_naming_the_row() {
     let dir = tempfile::tempdir().unwrap();
