@@ -282,8 +282,8 @@ fn by_unit_patterns(
             nan |= x.unwrap_or(0.0).is_nan();
         }
     }
-    // Nothing present leaves lo > hi; ±∞ makes the span ∞ or NaN.
-    if nan || lo > hi || !(hi - lo <= 64.0) || !is_integer(lo) {
+    // Nothing present leaves lo > hi; ±∞ as lo is not an integer, +∞ as hi makes the span ∞.
+    if nan || lo > hi || !is_integer(lo) || hi - lo > 64.0 {
         return Ok(None);
     }
     let span = (hi - lo) as u32 + 1;
