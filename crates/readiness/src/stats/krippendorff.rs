@@ -273,15 +273,26 @@ fn by_unit_patterns(
     }
     // First pass: the range (written without branches on missing values, which are
     // irregular). A NaN is ignored by the comparisons, so it is looked for separately.
-    let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, false);
+    // Four independent minima and maxima, so that the comparisons do not wait on each other.
+    let (mut lo4, mut hi4, mut nan) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4], false);
     for row in rows {
-        for x in row {
-            let (low, high) = (x.unwrap_or(f64::INFINITY), x.unwrap_or(f64::NEG_INFINITY));
-            lo = if low < lo { low } else { lo };
-            hi = if high > hi { high } else { hi };
-            nan |= x.unwrap_or(0.0).is_nan();
+        let quads = row.chunks_exact(4);
+        let tail = quads.remainder();
+        for quad in quads.chain(std::iter::once(tail)) {
+            for ((x, lo), hi) in quad.iter().zip(&mut lo4).zip(&mut hi4) {
+                let (low, high) = (x.unwrap_or(f64::INFINITY), x.unwrap_or(f64::NEG_INFINITY));
+                *lo = if low < *lo { low } else { *lo };
+                *hi = if high > *hi { high } else { *hi };
+                nan |= x.unwrap_or(0.0).is_nan();
+            }
         }
     }
+    let lo = lo4
+        .iter()
+        .fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
+    let hi = hi4
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
     // Nothing present leaves lo > hi; ±∞ as lo is not an integer, +∞ as hi makes the span ∞.
     if nan || lo > hi || !is_integer(lo) || hi - lo > 64.0 {
         return Ok(None);
