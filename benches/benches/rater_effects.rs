@@ -1,11 +1,18 @@
 //! Rater-effect models: the additive least-squares model and the many-facet Rasch model
 //! (JMLE) on a small panel (30 candidates × 5 raters × 8 criteria) and a large one
-//! (1,000 candidates × 8 raters × 20 criteria). Throughput is ratings per second.
+//! (1,000 candidates × 8 raters × 20 criteria). Throughput is ratings per second. Measured in
+//! CPU time of the benchmarking thread (the machine is shared).
+
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
+
+use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use readiness::stats::mfrm::{mfrm, MfrmOptions};
 use readiness::stats::rater_effects::{additive_effects, Rating};
 use readiness_benches::SplitMix64;
 use std::hint::black_box;
+use thread_cpu::ThreadCpuTime;
 
 /// A complete crossed design on a 1–5 scale: ability + rater leniency + criterion ease + noise,
 /// rounded and clamped.
@@ -27,7 +34,7 @@ fn panel(candidates: usize, raters: usize, criteria: usize, seed: u64) -> Vec<Ra
     out
 }
 
-fn bench(c: &mut Criterion) {
+fn bench(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("rater_effects");
     for (name, (n, j, i)) in [("30x5x8", (30, 5, 8)), ("1000x8x20", (1000, 8, 20))] {
         let data = panel(n, j, i, 42);
@@ -46,5 +53,9 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpuTime { wall: WallTime });
+    targets = bench
+}
 criterion_main!(benches);

@@ -632,6 +632,22 @@ def verdict(r: Row) -> str:
     return f"{r.target} — {'met' if c >= r.target_ratio else '**missed**'}"
 
 
+def result_lines(rows: List[Row]) -> List[str]:
+    """The comparison table (rows other than the breakdown), in markdown."""
+    L = ["| comparison | size | readiness (CPU / wall, median) | other (CPU / wall, median) "
+         "| ratio CPU (wall) | max diff | target | load |",
+         "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if r.section == "breakdown":
+            continue
+        th = f"{fmt_s(r.theirs.cpu_med)} / {fmt_s(r.theirs.wall_med)}" if r.theirs else ""
+        loads_all = r.ours.load + (r.theirs.load if r.theirs else [])
+        L.append(f"| {r.what} | {r.size} | {fmt_s(r.ours.cpu_med)} / {fmt_s(r.ours.wall_med)} | {th} "
+                 f"| {ratio_cell(r)} | {r.diff:.1e} | {verdict(r)} "
+                 f"| {min(loads_all):.1f}–{max(loads_all):.1f} |")
+    return L
+
+
 def write_results(path: Path, args: argparse.Namespace, rows: List[Row], mem: List[Dict[str, Any]],
                   cli: Optional[Dict[str, Any]], notes: List[str], started: str,
                   loads: List[Tuple[float, float, float]]) -> None:
@@ -704,17 +720,7 @@ def write_results(path: Path, args: argparse.Namespace, rows: List[Row], mem: Li
     L.append("")
     L.append("## Results")
     L.append("")
-    L.append("| comparison | size | readiness (CPU / wall, median) | other (CPU / wall, median) "
-             "| ratio CPU (wall) | max diff | target | load |")
-    L.append("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        if r.section == "breakdown":
-            continue
-        th = f"{fmt_s(r.theirs.cpu_med)} / {fmt_s(r.theirs.wall_med)}" if r.theirs else ""
-        loads_all = r.ours.load + (r.theirs.load if r.theirs else [])
-        L.append(f"| {r.what} | {r.size} | {fmt_s(r.ours.cpu_med)} / {fmt_s(r.ours.wall_med)} | {th} "
-                 f"| {ratio_cell(r)} | {r.diff:.1e} | {verdict(r)} "
-                 f"| {min(loads_all):.1f}–{max(loads_all):.1f} |")
+    L += result_lines(rows)
     L.append("")
     L.append("Where the time of `rd.assess(df).to_pandas()` goes (the same call in its three parts, "
              "timed separately):")
@@ -802,6 +808,9 @@ def main() -> int:
     ap.add_argument("--resume", action="store_true",
                     help="reuse the sections already measured in WORKDIR/state.json (same sizes)")
     ap.add_argument("--note", action="append", default=[], help="a line for the method section")
+    ap.add_argument("--only-stats", action="store_true",
+                    help="only the ICC and Krippendorff comparisons (--stat-reps, --icc, --kripp); "
+                         "prints their rows in the RESULTS.md format and writes no file")
     args = ap.parse_args()
 
     def log(msg: str) -> None:
@@ -816,6 +825,21 @@ def main() -> int:
         bench_icc(30, 5, 1, log)
         bench_krippendorff(5, 200, 1, log)
         log(f"smoke: all results equal (≤ {TOL}) in {time.perf_counter() - t0:.1f} s")
+        return 0
+
+    if args.only_stats:
+        started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        load0 = os.getloadavg()
+        rows = [bench_icc(args.icc[0], args.icc[1], args.stat_reps, log),
+                bench_krippendorff(args.kripp[0], args.kripp[1], args.stat_reps, log)]
+        load1 = os.getloadavg()
+        log(f"\nstarted {started}; load average (1/5/15 min) at the start "
+            f"{load0[0]:.1f}/{load0[1]:.1f}/{load0[2]:.1f}, at the end "
+            f"{load1[0]:.1f}/{load1[1]:.1f}/{load1[2]:.1f}; {args.stat_reps} repetitions, medians; "
+            f"{machine()}; " + ", ".join(f"{k} {val}" for k, val in versions().items()))
+        log("")
+        for line in result_lines(rows):
+            log(line)
         return 0
 
     args.workdir.mkdir(parents=True, exist_ok=True)

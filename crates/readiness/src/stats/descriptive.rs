@@ -22,12 +22,11 @@ pub fn exact_sum(values: &[f64]) -> f64 {
     // rounded exact sum, only computed in O(1) per value instead of O(partials).
     // Short inputs keep Shewchuk's partials, whose cost is small there while the
     // superaccumulator has a fixed cost of about a hundred bins.
-    if values.len() < 48 {
-        let mut acc = ExactSum::default();
-        for &v in values {
-            acc.add(v);
-        }
-        return acc.value();
+    if values.len() <= 8 {
+        return short_sum::<8>(values);
+    }
+    if values.len() <= SHORT {
+        return short_sum::<SHORT>(values);
     }
     if let Some(sum) = superaccumulated_sum(values) {
         return sum;
@@ -43,12 +42,18 @@ pub fn exact_sum(values: &[f64]) -> f64 {
 /// for the top chunk's carries.
 const CHUNKS: usize = 68;
 
-/// The exact sum of `values`, correctly rounded, by a small superaccumulator (Neal 2015,
-/// "Fast exact summation using small and large superaccumulators"): each double
-/// `±M·2^(e−1074)` (M < 2^53) is added exactly into signed 64-bit bins holding 32-bit chunks
-/// of a fixed-point number; after carry propagation each chunk is an exact double, and the
-/// chunks are summed by [`ExactSum`] (Shewchuk), which rounds the exact total once. The result
-/// is therefore bit-identical to summing the values with [`ExactSum`] directly.
+/// The exact sum of `values`, correctly rounded, by superaccumulators (Neal 2015, "Fast exact
+/// summation using small and large superaccumulators"). A double is `±M·2^(s−1074)` with
+/// `M < 2^53` and `s` fixed by its exponent field.
+/// - Large: the signed mantissas of the doubles with the same exponent field are added in one
+///   64-bit integer per exponent. Blocks of at most 1,024 values keep every such sum below
+///   2^63, so it is exact; at the end of a block each exponent used is flushed into the small
+///   superaccumulator.
+/// - Small: signed 64-bit bins holding 32-bit chunks of a fixed-point number; after carry
+///   propagation each chunk is an exact double, and the chunks are summed by [`ExactSum`]
+///   (Shewchuk), which rounds the exact total once.
+///
+/// The result is therefore bit-identical to summing the values with [`ExactSum`] directly.
 ///
 /// `None` (use [`ExactSum`]) for a non-finite value, a value of magnitude ≥ 2^960 (where the
 /// fixed-point range would end), or more than 2^30 values (bin overflow).
@@ -57,38 +62,40 @@ fn superaccumulated_sum(values: &[f64]) -> Option<f64> {
         return None;
     }
     let mut bins = [0i64; CHUNKS];
-    for &v in values {
-        let bits = v.to_bits();
-        let exp = ((bits >> 52) & 0x7ff) as usize;
-        // 2047 is inf/NaN; ≥ 2007 is ≥ 2^960.
-        if exp >= 2007 {
-            return None;
+    let mut large = [0i64; 2048];
+    let mut used = [0u64; 32];
+    for block in values.chunks(1024) {
+        for &v in block {
+            let bits = v.to_bits();
+            let exp = ((bits >> 52) & 0x7ff) as usize;
+            // 2047 is inf/NaN; ≥ 2007 is ≥ 2^960.
+            if exp >= 2007 {
+                return None;
+            }
+            let frac = bits & ((1u64 << 52) - 1);
+            let mant = if exp == 0 { frac } else { frac | (1u64 << 52) } as i64;
+            large[exp] += if bits >> 63 == 1 { -mant } else { mant };
+            used[exp / 64] |= 1 << (exp % 64);
         }
-        let frac = bits & ((1u64 << 52) - 1);
-        // value = mant · 2^(shift − 1074)
-        let (mant, shift) = if exp == 0 {
-            (frac, 0)
-        } else {
-            (frac | (1u64 << 52), exp - 1)
-        };
-        if mant == 0 {
-            continue;
-        }
-        let k = shift / 32;
-        let wide = u128::from(mant) << (shift % 32);
-        let parts = [
-            (wide & 0xffff_ffff) as i64,
-            ((wide >> 32) & 0xffff_ffff) as i64,
-            (wide >> 64) as i64,
-        ];
-        if bits >> 63 == 1 {
-            bins[k] -= parts[0];
-            bins[k + 1] -= parts[1];
-            bins[k + 2] -= parts[2];
-        } else {
-            bins[k] += parts[0];
-            bins[k + 1] += parts[1];
-            bins[k + 2] += parts[2];
+        for (w, word) in used.iter_mut().enumerate() {
+            while *word != 0 {
+                let exp = w * 64 + word.trailing_zeros() as usize;
+                *word &= *word - 1;
+                // value = sum · 2^(shift − 1074); subnormals (exp 0) share exp 1's scale
+                let sum = std::mem::take(&mut large[exp]);
+                let shift = exp.max(1) - 1;
+                let k = shift / 32;
+                let wide = u128::from(sum.unsigned_abs()) << (shift % 32);
+                let parts = [
+                    (wide & 0xffff_ffff) as i64,
+                    ((wide >> 32) & 0xffff_ffff) as i64,
+                    (wide >> 64) as i64,
+                ];
+                let chunk = &mut bins[k..k + 3];
+                for (b, p) in chunk.iter_mut().zip(parts) {
+                    *b += if sum < 0 { -p } else { p };
+                }
+            }
         }
     }
     // Carry propagation: every bin but the last in [0, 2^32); the last carries the sign. A
@@ -147,66 +154,97 @@ pub(crate) struct ExactSum {
 impl ExactSum {
     /// Adds one value.
     pub(crate) fn add(&mut self, value: f64) {
-        if !value.is_finite() {
-            self.special += value;
-            return;
-        }
-        let mut x = value;
-        let mut kept = 0;
-        for i in 0..self.partials.len() {
-            let mut y = self.partials[i];
-            if x.abs() < y.abs() {
-                std::mem::swap(&mut x, &mut y);
-            }
-            let hi = x + y;
-            let lo = y - (hi - x);
-            if lo != 0.0 {
-                self.partials[kept] = lo;
-                kept += 1;
-            }
-            x = hi;
-        }
-        self.partials.truncate(kept);
-        if x.is_finite() {
-            self.partials.push(x);
-        } else {
-            self.special += x;
-        }
+        let len = self.partials.len();
+        // room for the one partial `add_partial` may append
+        self.partials.push(0.0);
+        let len = add_partial(&mut self.partials, len, value, &mut self.special);
+        self.partials.truncate(len);
     }
 
     /// The sum, rounded to the nearest double.
     pub(crate) fn value(&self) -> f64 {
-        if self.special != 0.0 || self.special.is_nan() {
-            return self.special;
-        }
-        let p = &self.partials;
-        let Some((&last, rest)) = p.split_last() else {
-            return 0.0;
-        };
-        let mut hi = last;
-        let mut lo = 0.0;
-        let mut idx = rest.len();
-        while idx > 0 {
-            idx -= 1;
-            let x = hi;
-            let y = rest[idx];
-            hi = x + y;
-            let yr = hi - x;
-            lo = y - yr;
-            if lo != 0.0 {
-                break;
-            }
-        }
-        // round-half-even correction (as in `math.fsum`)
-        if idx > 0 && ((lo < 0.0 && rest[idx - 1] < 0.0) || (lo > 0.0 && rest[idx - 1] > 0.0)) {
-            let y = lo * 2.0;
-            let x = hi + y;
-            if y == x - hi {
-                hi = x;
-            }
-        }
-        hi
+        round_partials(&self.partials, self.special)
     }
+}
+
+/// Inputs up to this long are summed with Shewchuk's partials in a fixed array.
+const SHORT: usize = 48;
+
+/// [`ExactSum`] over at most `N` values, with the partials in an array (n values leave at
+/// most n partials); no allocation.
+fn short_sum<const N: usize>(values: &[f64]) -> f64 {
+    debug_assert!(values.len() <= N);
+    let mut partials = [0.0; N];
+    let (mut len, mut special) = (0, 0.0);
+    for &v in values.iter().take(N) {
+        len = add_partial(&mut partials, len, v, &mut special);
+    }
+    round_partials(&partials[..len], special)
+}
+
+/// Adds `value` to the non-overlapping partials `p[..len]` (Shewchuk's grow-expansion, as
+/// `math.fsum`); `p` has room for one more. Non-finite values and overflow go to `special`.
+/// Returns the new number of partials.
+fn add_partial(p: &mut [f64], len: usize, value: f64, special: &mut f64) -> usize {
+    if !value.is_finite() {
+        *special += value;
+        return len;
+    }
+    let mut x = value;
+    let mut kept = 0;
+    for i in 0..len {
+        let mut y = p[i];
+        if x.abs() < y.abs() {
+            std::mem::swap(&mut x, &mut y);
+        }
+        let hi = x + y;
+        let lo = y - (hi - x);
+        if lo != 0.0 {
+            p[kept] = lo;
+            kept += 1;
+        }
+        x = hi;
+    }
+    if x.is_finite() {
+        p[kept] = x;
+        kept += 1;
+    } else {
+        *special += x;
+    }
+    kept
+}
+
+/// The sum of the partials `p` (ascending magnitude), rounded once to the nearest double.
+fn round_partials(p: &[f64], special: f64) -> f64 {
+    if special != 0.0 || special.is_nan() {
+        return special;
+    }
+    let Some((&last, rest)) = p.split_last() else {
+        return 0.0;
+    };
+    let mut hi = last;
+    let mut lo = 0.0;
+    let mut idx = rest.len();
+    while idx > 0 {
+        idx -= 1;
+        let x = hi;
+        let y = rest[idx];
+        hi = x + y;
+        let yr = hi - x;
+        lo = y - yr;
+        if lo != 0.0 {
+            break;
+        }
+    }
+    // round-half-even correction (as in `math.fsum`)
+    if idx > 0 && ((lo < 0.0 && rest[idx - 1] < 0.0) || (lo > 0.0 && rest[idx - 1] > 0.0)) {
+        let y = lo * 2.0;
+        let x = hi + y;
+        if y == x - hi {
+            hi = x;
+        }
+    }
+    hi
 }
 
 /// Mean of `values`: exact when all values are equal, otherwise the exact sum divided by n.
@@ -469,8 +507,35 @@ mod exact_sum_tests {
             }
             assert_eq!(exact_sum(v).to_bits(), reference(v).to_bits(), "{v:?}");
         }
-        for case in 0..2000 {
-            let n = (next() % 120) as usize;
+        // Long inputs: several blocks of the large superaccumulator, with the largest
+        // mantissas of one exponent (the block bound), subnormals, and both signs.
+        let max_mant = f64::from_bits(0x3fff_ffff_ffff_ffff);
+        let long: Vec<Vec<f64>> = vec![
+            vec![max_mant; 5000],
+            vec![-max_mant; 3073],
+            (0..4000)
+                .map(|i| if i % 3 == 0 { -max_mant } else { max_mant })
+                .collect(),
+            vec![-5e-324; 2500],
+            (0..3000)
+                .map(|i| f64::from(i) * 2.0f64.powi(-1070))
+                .collect(),
+            (0..2049)
+                .map(|i| 2.0f64.powi(i % 1900 - 1000) * 1.75)
+                .collect(),
+        ];
+        for v in &long {
+            assert_eq!(
+                superaccumulated_sum(v).unwrap().to_bits(),
+                reference(v).to_bits()
+            );
+        }
+        for case in 0..2400 {
+            let n = if case >= 2000 {
+                1000 + (next() % 3000) as usize
+            } else {
+                (next() % 120) as usize
+            };
             let v: Vec<f64> = (0..n)
                 .map(|_| {
                     let r = next();

@@ -212,10 +212,11 @@ fn upper_f(q: f64, d1: f64, d2: f64) -> f64 {
     f_isf(q, d1, d2).unwrap_or(f64::NAN)
 }
 
-/// Sum of squares of `values`, summed exactly.
-fn sum_sq(values: impl Iterator<Item = f64>) -> f64 {
-    let sq: Vec<f64> = values.map(|d| d * d).collect();
-    exact_sum(&sq)
+/// Sum of squares of `values`, summed exactly (`buf` is scratch space).
+fn sum_sq(buf: &mut Vec<f64>, values: impl Iterator<Item = f64>) -> f64 {
+    buf.clear();
+    buf.extend(values.map(|d| d * d));
+    exact_sum(buf)
 }
 
 /// The six Shrout & Fleiss ICCs of a targets × raters matrix, with listwise deletion.
@@ -250,15 +251,16 @@ pub fn icc(rows: &[Vec<Option<f64>>], confidence: f64) -> Result<Icc> {
             found: k,
         });
     }
+    // The complete rows, row-major in one buffer.
     let mut targets_used = Vec::new();
-    let mut data: Vec<Vec<f64>> = Vec::new();
+    let mut data: Vec<f64> = Vec::with_capacity(rows.len() * k);
     for (i, row) in rows.iter().enumerate() {
-        if let Some(complete) = row.iter().copied().collect::<Option<Vec<f64>>>() {
+        if row.iter().all(Option::is_some) {
             targets_used.push(i);
-            data.push(complete);
+            data.extend(row.iter().flatten());
         }
     }
-    let n = data.len();
+    let n = targets_used.len();
     if n < 2 {
         return Err(StatsError::TooFew {
             what: "complete targets",
@@ -278,16 +280,18 @@ pub fn icc(rows: &[Vec<Option<f64>>], confidence: f64) -> Result<Icc> {
     })
 }
 
-/// Two-way ANOVA of a complete n × k matrix (n, k ≥ 2).
-fn anova(data: &[Vec<f64>], n: usize, k: usize) -> IccAnova {
-    let row_means: Vec<f64> = data.iter().map(|r| mean(r).unwrap_or(0.0)).collect();
+/// Two-way ANOVA of a complete n × k matrix (n, k ≥ 2), row-major in `data`.
+fn anova(data: &[f64], n: usize, k: usize) -> IccAnova {
+    let rows = || data.chunks_exact(k);
+    let row_means: Vec<f64> = rows().map(|r| mean(r).unwrap_or(0.0)).collect();
+    let mut buf: Vec<f64> = Vec::with_capacity(data.len());
     let col_means: Vec<f64> = (0..k)
         .map(|j| {
-            let col: Vec<f64> = data.iter().map(|r| r[j]).collect();
-            mean(&col).unwrap_or(0.0)
+            buf.clear();
+            buf.extend(rows().map(|r| r[j]));
+            mean(&buf).unwrap_or(0.0)
         })
         .collect();
-    let all: Vec<f64> = data.iter().flatten().copied().collect();
     // In a balanced design the grand mean equals the mean of the row means and of the column
     // means; take that exact value when all row (or column) means are equal, so that a zero
     // sum of squares comes out as exactly 0.
@@ -296,26 +300,29 @@ fn anova(data: &[Vec<f64>], n: usize, k: usize) -> IccAnova {
     } else if row_means.iter().all(|&m| m == row_means[0]) {
         row_means[0]
     } else {
-        mean(&all).unwrap_or(0.0)
+        mean(data).unwrap_or(0.0)
     };
-    let ss_total = sum_sq(all.iter().map(|&x| x - grand_mean));
-    let ss_targets = k as f64 * sum_sq(row_means.iter().map(|&m| m - grand_mean));
-    let ss_raters = n as f64 * sum_sq(col_means.iter().map(|&m| m - grand_mean));
+    let ss_total = sum_sq(&mut buf, data.iter().map(|&x| x - grand_mean));
+    let ss_targets = k as f64 * sum_sq(&mut buf, row_means.iter().map(|&m| m - grand_mean));
+    let ss_raters = n as f64 * sum_sq(&mut buf, col_means.iter().map(|&m| m - grand_mean));
     // Exactly additive data (x_ij − x_i0 = x_0j − x_00 for every cell) have no residual.
-    let additive = data
-        .iter()
-        .all(|r| (0..k).all(|j| r[j] - r[0] == data[0][j] - data[0][0]));
+    let first = &data[..k];
+    let additive = rows().all(|r| (0..k).all(|j| r[j] - r[0] == first[j] - first[0]));
     let ss_residual = if additive {
         0.0
     } else {
-        sum_sq(data.iter().zip(&row_means).flat_map(|(r, &rm)| {
-            r.iter()
-                .zip(&col_means)
-                .map(move |(&x, &cm)| x - rm - cm + grand_mean)
-        }))
+        sum_sq(
+            &mut buf,
+            rows().zip(&row_means).flat_map(|(r, &rm)| {
+                r.iter()
+                    .zip(&col_means)
+                    .map(move |(&x, &cm)| x - rm - cm + grand_mean)
+            }),
+        )
     };
     let ss_within = sum_sq(
-        data.iter()
+        &mut buf,
+        rows()
             .zip(&row_means)
             .flat_map(|(r, &rm)| r.iter().map(move |&x| x - rm)),
     );

@@ -106,6 +106,18 @@ pub fn krippendorff_alpha_with_domain(
     level: Level,
     domain: Option<&[f64]>,
 ) -> Result<KrippendorffAlpha> {
+    if let Some(alpha) = by_unit_patterns(rows, level, domain)? {
+        return Ok(alpha);
+    }
+    by_unit_counts(rows, level, domain)
+}
+
+/// The general path: per-unit counts of the values in the domain.
+fn by_unit_counts(
+    rows: &[Vec<Option<f64>>],
+    level: Level,
+    domain: Option<&[f64]>,
+) -> Result<KrippendorffAlpha> {
     let n_units = check_matrix(rows, "value")?;
     let mut values: Vec<f64> = match domain {
         Some(d) => {
@@ -237,6 +249,164 @@ pub fn krippendorff_alpha_from_counts(
     Ok(from_counts(&flat, &offsets, domain.to_vec(), level))
 }
 
+/// Largest pattern table of [`by_unit_patterns`].
+const MAX_PATTERNS: u64 = 1 << 20;
+
+/// Fast path for integer values in a short range (rating scales), bit-identical to the general
+/// path. With `R` coders, each unit's value counts are encoded as one number,
+/// `Σ_j count_j·(R + 1)^j` over the offsets `j = x − min`; the units are tallied per pattern,
+/// and the pair counts of each distinct pattern (at most a few hundred for 5 coders on a
+/// 1–5 scale) are added once, multiplied by its number of units. Pair counts are integers and
+/// add up exactly, so the sums per unit size are the same as unit by unit.
+///
+/// `Ok(None)` when the data do not fit (ragged or non-finite input, non-integer or widely
+/// spread values, too many coders for the table, a value outside the domain given): the
+/// general path then computes alpha or reports the error.
+fn by_unit_patterns(
+    rows: &[Vec<Option<f64>>],
+    level: Level,
+    domain: Option<&[f64]>,
+) -> Result<Option<KrippendorffAlpha>> {
+    let n_units = rows.first().map_or(0, Vec::len);
+    if rows.iter().any(|r| r.len() != n_units) {
+        return Ok(None);
+    }
+    // First pass: the range (written without branches on missing values, which are
+    // irregular). A NaN is ignored by the comparisons, so it is looked for separately.
+    // Four independent minima and maxima, so that the comparisons do not wait on each other.
+    let (mut lo4, mut hi4, mut nan) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4], false);
+    for row in rows {
+        let quads = row.chunks_exact(4);
+        let tail = quads.remainder();
+        for quad in quads.chain(std::iter::once(tail)) {
+            for ((x, lo), hi) in quad.iter().zip(&mut lo4).zip(&mut hi4) {
+                let (low, high) = (x.unwrap_or(f64::INFINITY), x.unwrap_or(f64::NEG_INFINITY));
+                *lo = if low < *lo { low } else { *lo };
+                *hi = if high > *hi { high } else { *hi };
+                nan |= x.unwrap_or(0.0).is_nan();
+            }
+        }
+    }
+    let lo = lo4
+        .iter()
+        .fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
+    let hi = hi4
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+    // Nothing present leaves lo > hi; ±∞ as lo is not an integer, +∞ as hi makes the span ∞.
+    if nan || lo > hi || !is_integer(lo) || hi - lo > 64.0 {
+        return Ok(None);
+    }
+    let span = (hi - lo) as u32 + 1;
+    let base = rows.len() as u64 + 1;
+    let limit = MAX_PATTERNS.min((4 * n_units as u64).max(1024));
+    let Some(n_patterns) = base.checked_pow(span).filter(|&p| p <= limit) else {
+        return Ok(None);
+    };
+    let mut pw = [0u32; 65];
+    for (j, p) in pw.iter_mut().take(span as usize).enumerate() {
+        *p = base.pow(j as u32) as u32;
+    }
+    // Second pass: the pattern keys, and whether every value is lo plus a whole offset.
+    let mut keys = vec![0u32; n_units];
+    let mut whole = true;
+    for row in rows {
+        for (key, x) in keys.iter_mut().zip(row) {
+            let present = x.is_some();
+            let x = x.unwrap_or(lo);
+            // 0 ≤ x − lo ≤ 64; truncated, then checked exactly (lo + j is exact).
+            let j = ((x - lo) as u32).min(64);
+            whole &= lo + f64::from(j) == x;
+            *key += pw[j as usize] & u32::from(present).wrapping_neg();
+        }
+    }
+    if !whole {
+        return Ok(None);
+    }
+    let mut tally = vec![0usize; n_patterns as usize];
+    for &key in &keys {
+        tally[key as usize] += 1;
+    }
+    let digits = |mut p: usize| {
+        (0..span as usize).map(move |_| {
+            let d = p % base as usize;
+            p /= base as usize;
+            d
+        })
+    };
+    let mut seen = vec![false; span as usize];
+    for (p, _) in tally.iter().enumerate().filter(|(_, &t)| t > 0) {
+        for (s, d) in seen.iter_mut().zip(digits(p)) {
+            *s |= d > 0;
+        }
+    }
+    // The value domain and each offset's index in it.
+    let mut values: Vec<f64> = match domain {
+        Some(d) => {
+            if let Some(&bad) = d.iter().find(|v| !v.is_finite()) {
+                return Err(StatsError::InvalidParameter {
+                    name: "domain",
+                    expected: "finite values",
+                    value: bad,
+                });
+            }
+            d.iter().map(|x| x + 0.0).collect()
+        }
+        None => (0..span)
+            .filter(|&j| seen[j as usize])
+            .map(|j| lo + f64::from(j) + 0.0)
+            .collect(),
+    };
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    check_ratio(&values, level)?;
+    let mut index = vec![usize::MAX; span as usize];
+    for j in (0..span).filter(|&j| seen[j as usize]) {
+        let x = lo + f64::from(j) + 0.0;
+        match values.binary_search_by(|p| p.total_cmp(&x)) {
+            Ok(i) => index[j as usize] = i,
+            Err(_) => return Ok(None),
+        }
+    }
+    let v = values.len();
+    let mut by_size: Vec<Option<Vec<f64>>> = vec![None; rows.len() + 1];
+    let mut n_units_pairable = 0;
+    let mut counts: Vec<(usize, f64)> = Vec::with_capacity(span as usize);
+    for (p, &t) in tally.iter().enumerate().filter(|(_, &t)| t > 0) {
+        counts.clear();
+        counts.extend(
+            digits(p)
+                .enumerate()
+                .filter(|&(_, d)| d > 0)
+                .map(|(j, d)| (index[j], d as f64)),
+        );
+        let m: usize = digits(p).sum();
+        if m < 2 {
+            continue;
+        }
+        n_units_pairable += t;
+        let units = t as f64;
+        let pairs = by_size[m].get_or_insert_with(|| vec![0.0; v * v]);
+        for &(c, nc) in &counts {
+            for &(k, nk) in &counts {
+                pairs[c * v + k] += units * if c == k { nc * (nc - 1.0) } else { nc * nk };
+            }
+        }
+    }
+    let by_size = by_size
+        .into_iter()
+        .enumerate()
+        .filter_map(|(m, pairs)| Some((m, pairs?)))
+        .collect();
+    Ok(Some(finish(
+        by_size,
+        n_units_pairable,
+        n_units,
+        values,
+        level,
+    )))
+}
+
 /// The distinct values of `rows` (unsorted, -0.0 folded into 0.0). Ratings take few distinct
 /// values, so a small sorted set is kept while it stays small, instead of sorting every value.
 fn distinct_values(rows: &[Vec<Option<f64>>]) -> Vec<f64> {
@@ -360,6 +530,20 @@ fn from_counts(
             }
         }
     }
+    finish(by_size, n_units_pairable, n_units, values, level)
+}
+
+/// Alpha from the pair counts summed per unit size: `by_size` holds, for each unit size `m`,
+/// `pairs[c·v + k]`, the number of ordered pairs of values `(c, k)` from different coders over
+/// the units with `m` values (integers, summed exactly).
+fn finish(
+    mut by_size: Vec<(usize, Vec<f64>)>,
+    n_units_pairable: usize,
+    n_units: usize,
+    values: Vec<f64>,
+    level: Level,
+) -> KrippendorffAlpha {
+    let v = values.len();
     by_size.sort_by_key(|(m, _)| *m);
     let mut o = vec![vec![0.0; v]; v];
     for (m, pairs) in &by_size {
@@ -436,5 +620,77 @@ fn from_counts(
         n_units_pairable,
         observed_disagreement: observed,
         expected_disagreement: expected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pattern path must give exactly what the general path gives (or the same error).
+    #[test]
+    fn unit_patterns_match_the_general_path_bit_for_bit() {
+        let mut state = 0x5eed_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let mut fast_cases = 0;
+        for case in 0..3000 {
+            let coders = 1 + (next() % 7) as usize;
+            let units = (next() % 40) as usize;
+            let lo = [-3.0, 0.0, 1.0, -0.0, 1e17][(next() % 5) as usize];
+            let step = if lo == 1e17 { 16.0 } else { 1.0 };
+            let span = 1 + next() % 6;
+            let missing = next() % 4;
+            let rows: Vec<Vec<Option<f64>>> = (0..coders)
+                .map(|_| {
+                    (0..units)
+                        .map(|_| {
+                            (next() % 4 >= missing).then(|| lo + step * (next() % span) as f64)
+                        })
+                        .collect()
+                })
+                .collect();
+            let domain: Option<Vec<f64>> = match case % 3 {
+                0 => None,
+                // the whole scale, in reverse and with a duplicate
+                1 => Some(
+                    (0..span + 1)
+                        .rev()
+                        .chain([0])
+                        .map(|j| lo + step * j as f64)
+                        .collect(),
+                ),
+                // a domain that may miss a value used
+                _ => Some((1..span).map(|j| lo + step * j as f64).collect()),
+            };
+            for level in [
+                Level::Nominal,
+                Level::Ordinal,
+                Level::Interval,
+                Level::Ratio,
+            ] {
+                let fast = by_unit_patterns(&rows, level, domain.as_deref());
+                let general = by_unit_counts(&rows, level, domain.as_deref());
+                match fast {
+                    Ok(Some(a)) => {
+                        fast_cases += 1;
+                        assert_eq!(format!("{a:?}"), format!("{:?}", general.as_ref().unwrap()));
+                    }
+                    Ok(None) => {}
+                    Err(e) => assert_eq!(
+                        format!("{e:?}"),
+                        format!("{:?}", general.as_ref().unwrap_err())
+                    ),
+                }
+                let public = krippendorff_alpha_with_domain(&rows, level, domain.as_deref());
+                assert_eq!(format!("{public:?}"), format!("{general:?}"));
+            }
+        }
+        assert!(fast_cases > 3000, "{fast_cases}");
     }
 }
