@@ -347,7 +347,7 @@ def breakdown(df: pd.DataFrame, rubric: Any, ids: str, size: str, reps: int,
     t3, _ = timed(lambda: rd.Assessments(native).to_pandas(), reps)
     out = []
     for label, t in (("Python side: `columns_of` (factorise ids, score array)", t1),
-                     ("engine: `assess_columns` (rating set + documents, no GIL)", t2),
+                     ("engine: `assess_columns` (rating set + flat table, no GIL)", t2),
                      ("`to_pandas()` (flat table + DataFrame)", t3)):
         log(f"    part {label}: median wall {fmt_s(t.wall_med)} cpu {fmt_s(t.cpu_med)}")
         out.append(Row("breakdown", f"{ids} ids — {label}", size, t, None, None))
@@ -691,8 +691,10 @@ def write_results(path: Path, args: argparse.Namespace, rows: List[Row], mem: Li
         "criterion scores over groups with weight > 0 renormalised, dimension scores renormalised "
         "over rated criteria, norm to 0–100, index over the leadership-side dimensions, technical "
         "apart. (b) what is timed is `rd.assess(df, rubric).to_pandas()`: the only public Python "
-        "path to the point estimates; it also computes everything else of the documents "
-        "(intervals, rwg, levels, reasons, flags, strengths, development actions). Compared: "
+        "path to the point estimates; it also computes every other number of the flat table "
+        "(intervals, coverage, rwg, levels, flags, strengths, development areas) — the documents "
+        "themselves (reasons, messages, actions) are built on first use (`to_dicts()`, "
+        "`res[...]`, iteration), which the timed call does not ask for. Compared: "
         "`index`, the four `<dimension>_score` and `technical_score` of every candidate.")
     L.append(
         f"- Repetitions: {args.reps} at the largest scoring size, {args.small_reps} at the smaller "

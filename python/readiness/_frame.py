@@ -1,14 +1,16 @@
 """Hands a pandas DataFrame to the engine column by column, never row by row.
 
-Id columns are dictionary-encoded with pandas' own C code (categorical codes as they are,
-other columns through ``pandas.factorize``); only the distinct values are turned into text.
+Id columns go over dictionary-encoded: categorical codes as they are (with the categories
+read in place from Arrow's buffers when pyarrow backs them), pyarrow-backed string columns as
+their Arrow buffers (encoded in one pass by the binding, without a Python ``str`` per value),
+any other column through ``pandas.factorize``, whose distinct values are turned into text.
 Scores go over as one float64 array, NaN meaning "not rated". Rows in errors are the
 DataFrame's positional index.
 """
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -22,11 +24,58 @@ def _text_values(values: Any) -> list[str]:
     return [str(v) for v in values]
 
 
+def _arrow_chunks(array: Any) -> Optional[List[Tuple[Any, Any, Any, int, int]]]:
+    """The chunks of a pyarrow-backed string array as numpy views of their buffers
+    ``(offsets, data, validity, offset, length)`` (no copy, no Python ``str``), or None when
+    the array is not one."""
+    dtype = getattr(array, "dtype", None)
+    arrow_backed = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
+        type(dtype).__name__ == "ArrowDtype"
+    )
+    if not arrow_backed or not hasattr(array, "__arrow_array__"):
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    data = array.__arrow_array__()
+    chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]
+    out = []
+    for chunk in chunks:
+        if chunk.type == pa.large_string():
+            width: Any = np.int64
+        elif chunk.type == pa.string():
+            width = np.int32
+        else:
+            return None
+        validity, offsets, values = chunk.buffers()
+        out.append(
+            (
+                np.frombuffer(offsets, dtype=width),
+                np.frombuffer(values, dtype=np.uint8)
+                if values is not None
+                else np.zeros(0, dtype=np.uint8),
+                np.frombuffer(validity, dtype=np.uint8) if validity is not None else None,
+                chunk.offset,
+                len(chunk),
+            )
+        )
+    return out
+
+
 def _factor(series: pd.Series) -> tuple[str, str, Any, Any]:
     name = str(series.name)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = np.ascontiguousarray(series.cat.codes.to_numpy())
-        return (name, "text", codes, _text_values(series.cat.categories))
+        # `Categorical.codes` is a view of the codes; `Series.cat.codes` would copy them.
+        codes = np.ascontiguousarray(series.array.codes)
+        categories = series.cat.categories
+        chunks = _arrow_chunks(categories.array)
+        if chunks is not None and len(chunks) == 1:
+            # The category strings are read in place from Arrow's buffers.
+            return (name, "text_arrow", codes, chunks[0])
+        return (name, "text", codes, _text_values(categories))
+    chunks = _arrow_chunks(series.array)
+    if chunks is not None:
+        # One string per row: the engine's binding dictionary-encodes them in one pass.
+        return (name, "strings_arrow", chunks, None)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return (name, "text", np.ascontiguousarray(codes, dtype=np.int64), _text_values(uniques))
 
@@ -35,6 +84,9 @@ def _score(series: pd.Series) -> tuple[str, str, Any, Any]:
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):
         return ("score", "other", len(series), str(dtype))
+    if dtype == np.float64:
+        # Already float64 with NaN for missing: the array itself, not a copy.
+        return ("score", "numbers", np.ascontiguousarray(series.to_numpy()), None)
     if pd.api.types.is_numeric_dtype(dtype):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return ("score", "numbers", np.ascontiguousarray(values), None)

@@ -82,9 +82,13 @@ class Assessments:
     def to_pandas(self) -> pd.DataFrame:
         """One row per candidate: the engine's flat table (candidate, level, index, CIs,
         ``<dimension>_score`` …, technical, flags, strengths, development)."""
-        columns = self._native.table()
-        frame = pd.DataFrame({i: values for i, (_, values) in enumerate(columns)})
-        frame.columns = pd.Index([name for name, _ in columns])
+        names, block, texts = self._native.table_parts()
+        text_at = {pos for pos, _ in texts}
+        numbers = [name for i, name in enumerate(names) if i not in text_at]
+        # The number columns arrive as one block, which pandas keeps without copying.
+        frame = pd.DataFrame(block, columns=pd.Index(numbers), copy=False)
+        for pos, values in texts:  # ascending positions: each lands where it belongs
+            frame.insert(pos, names[pos], values)
         return frame
 
     def _repr_html_(self) -> str:

@@ -67,10 +67,8 @@ fn rating_set(
     match kind {
         "columns" => {
             let list = ratings.cast::<PyList>()?;
-            let arrays = conversion::columns(list)?;
-            let cols = conversion::engine_columns(&arrays)?;
-            py.detach(|| {
-                guard(|| readiness::columns::rating_set(&cols, engine.rubric()).map_err(to_py))
+            conversion::with_columns(py, list, |cols| {
+                guard(|| readiness::columns::rating_set(cols, engine.rubric()).map_err(to_py))
             })
         }
         "records" => {

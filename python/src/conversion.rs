@@ -2,13 +2,15 @@
 //! numpy matrices to `Option<f64>` rows (NaN = missing), data-frame columns to
 //! [`readiness::columns::Column`], and the flat assessment table to numpy arrays and lists.
 
-use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use readiness::columns::{Codes, Column, Factor};
 use readiness::table::{Table, Values};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A JSON value as the matching Python object (dicts keep key order).
 pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
@@ -135,15 +137,112 @@ pub enum CodesArray<'py> {
     I64(PyReadonlyArray1<'py, i64>),
 }
 
+impl CodesArray<'_> {
+    fn extract<'py>(a: &Bound<'py, PyAny>) -> PyResult<CodesArray<'py>> {
+        Ok(if let Ok(c) = a.extract::<PyReadonlyArray1<'py, i64>>() {
+            CodesArray::I64(c)
+        } else if let Ok(c) = a.extract::<PyReadonlyArray1<'py, i32>>() {
+            CodesArray::I32(c)
+        } else if let Ok(c) = a.extract::<PyReadonlyArray1<'py, i16>>() {
+            CodesArray::I16(c)
+        } else {
+            CodesArray::I8(a.extract::<PyReadonlyArray1<'py, i8>>()?)
+        })
+    }
+
+    fn codes(&self, name: &str) -> PyResult<Codes<'_>> {
+        Ok(match self {
+            CodesArray::I8(a) => Codes::I8(a.as_slice().map_err(|_| contiguous(name))?),
+            CodesArray::I16(a) => Codes::I16(a.as_slice().map_err(|_| contiguous(name))?),
+            CodesArray::I32(a) => Codes::I32(a.as_slice().map_err(|_| contiguous(name))?),
+            CodesArray::I64(a) => Codes::I64(a.as_slice().map_err(|_| contiguous(name))?),
+        })
+    }
+}
+
+fn contiguous(name: &str) -> PyErr {
+    PyValueError::new_err(format!("column `{name}`: array is not contiguous"))
+}
+
+/// Arrow string offsets (`string` or `large_string`), borrowed from numpy.
+pub enum OffsetsArray<'py> {
+    I32(PyReadonlyArray1<'py, i32>),
+    I64(PyReadonlyArray1<'py, i64>),
+}
+
+/// One Arrow string array as numpy views of its buffers: `(offsets, data, validity, offset,
+/// length)`; validity is a bitmap or None.
+pub struct ArrowArrays<'py> {
+    offsets: OffsetsArray<'py>,
+    data: PyReadonlyArray1<'py, u8>,
+    validity: Option<PyReadonlyArray1<'py, u8>>,
+    offset: usize,
+    len: usize,
+}
+
+impl ArrowArrays<'_> {
+    fn extract<'py>(item: &Bound<'py, PyAny>) -> PyResult<ArrowArrays<'py>> {
+        let (offsets, data, validity, offset, len): (
+            Bound<'py, PyAny>,
+            PyReadonlyArray1<'py, u8>,
+            Option<PyReadonlyArray1<'py, u8>>,
+            usize,
+            usize,
+        ) = item.extract()?;
+        let offsets = if let Ok(o) = offsets.extract::<PyReadonlyArray1<'py, i64>>() {
+            OffsetsArray::I64(o)
+        } else {
+            OffsetsArray::I32(offsets.extract()?)
+        };
+        Ok(ArrowArrays {
+            offsets,
+            data,
+            validity,
+            offset,
+            len,
+        })
+    }
+
+    fn strings(&self, name: &str) -> PyResult<ArrowStrings<'_>> {
+        Ok(ArrowStrings {
+            offsets: match &self.offsets {
+                OffsetsArray::I32(a) => Offsets::I32(a.as_slice().map_err(|_| contiguous(name))?),
+                OffsetsArray::I64(a) => Offsets::I64(a.as_slice().map_err(|_| contiguous(name))?),
+            },
+            data: self.data.as_slice().map_err(|_| contiguous(name))?,
+            validity: match &self.validity {
+                Some(v) => Some(v.as_slice().map_err(|_| contiguous(name))?),
+                None => None,
+            },
+            offset: self.offset,
+            len: self.len,
+        })
+    }
+}
+
+/// The distinct values of a dictionary-encoded column.
+pub enum ValuesArrays<'py> {
+    /// A list of `str`.
+    List(Vec<String>),
+    /// An Arrow string array.
+    Arrow(ArrowArrays<'py>),
+}
+
 /// One data-frame column as handed over by the Python layer, holding its numpy borrows.
 pub enum ColumnArrays<'py> {
-    Text(CodesArray<'py>, Vec<String>),
+    /// Codes and distinct values (`"text"`: a list of `str`; `"text_arrow"`: Arrow buffers).
+    Text(CodesArray<'py>, ValuesArrays<'py>),
+    /// One string per row, as the chunks of an Arrow string array (`"strings_arrow"`),
+    /// dictionary-encoded here.
+    Strings(Vec<ArrowArrays<'py>>),
     Numbers(PyReadonlyArray1<'py, f64>),
     Other(usize, String),
 }
 
-/// Reads `(name, kind, a, b)` tuples: `("text", codes, uniques)`, `("numbers", float64
-/// array, None)` or `("other", length, dtype name)`.
+/// Reads `(name, kind, a, b)` tuples: `("text", codes, [str])`, `("text_arrow", codes,
+/// arrow)`, `("strings_arrow", [arrow], None)`, `("numbers", float64 array, None)` or
+/// `("other", length, dtype name)`, where `arrow` is `(offsets, data, validity, offset,
+/// length)`.
 pub fn columns<'py>(spec: &Bound<'py, PyList>) -> PyResult<Vec<(String, ColumnArrays<'py>)>> {
     let mut out = Vec::with_capacity(spec.len());
     for item in spec.iter() {
@@ -151,22 +250,27 @@ pub fn columns<'py>(spec: &Bound<'py, PyList>) -> PyResult<Vec<(String, ColumnAr
             item.extract()?;
         let col = match kind.as_str() {
             "text" => {
-                let codes = if let Ok(c) = a.extract::<PyReadonlyArray1<'py, i64>>() {
-                    CodesArray::I64(c)
-                } else if let Ok(c) = a.extract::<PyReadonlyArray1<'py, i32>>() {
-                    CodesArray::I32(c)
-                } else if let Ok(c) = a.extract::<PyReadonlyArray1<'py, i16>>() {
-                    CodesArray::I16(c)
-                } else {
-                    CodesArray::I8(a.extract::<PyReadonlyArray1<'py, i8>>()?)
-                };
-                ColumnArrays::Text(codes, b.extract::<Vec<String>>()?)
+                ColumnArrays::Text(CodesArray::extract(&a)?, ValuesArrays::List(b.extract()?))
+            }
+            "text_arrow" => ColumnArrays::Text(
+                CodesArray::extract(&a)?,
+                ValuesArrays::Arrow(ArrowArrays::extract(&b)?),
+            ),
+            "strings_arrow" => {
+                let chunks = a.cast::<PyList>()?;
+                ColumnArrays::Strings(
+                    chunks
+                        .iter()
+                        .map(|c| ArrowArrays::extract(&c))
+                        .collect::<PyResult<_>>()?,
+                )
             }
             "numbers" => ColumnArrays::Numbers(a.extract()?),
             "other" => ColumnArrays::Other(a.extract()?, b.extract()?),
             other => {
                 return Err(PyValueError::new_err(format!(
-                    "column kind must be one of {{'text', 'numbers', 'other'}}, got '{other}'"
+                    "column kind must be one of {{'text', 'text_arrow', 'strings_arrow', \
+                     'numbers', 'other'}}, got '{other}'"
                 )))
             }
         };
@@ -175,46 +279,346 @@ pub fn columns<'py>(spec: &Bound<'py, PyList>) -> PyResult<Vec<(String, ColumnAr
     Ok(out)
 }
 
-/// Borrows the arrays as engine columns (contiguous arrays are required; the Python layer
-/// makes them so).
-pub fn engine_columns<'a>(
-    cols: &'a [(String, ColumnArrays<'_>)],
-) -> PyResult<Vec<(&'a str, Column<'a, String>)>> {
-    let contiguous =
-        |name: &str| PyValueError::new_err(format!("column `{name}`: array is not contiguous"));
-    cols.iter()
-        .map(|(name, c)| {
-            let col = match c {
-                ColumnArrays::Text(codes, values) => {
-                    let codes = match codes {
-                        CodesArray::I8(a) => Codes::I8(a.as_slice().map_err(|_| contiguous(name))?),
-                        CodesArray::I16(a) => {
-                            Codes::I16(a.as_slice().map_err(|_| contiguous(name))?)
-                        }
-                        CodesArray::I32(a) => {
-                            Codes::I32(a.as_slice().map_err(|_| contiguous(name))?)
-                        }
-                        CodesArray::I64(a) => {
-                            Codes::I64(a.as_slice().map_err(|_| contiguous(name))?)
-                        }
-                    };
-                    Column::Text(Factor {
-                        codes,
-                        values: values.as_slice(),
-                    })
+/// Builds the engine's columns from `spec` (see [`columns`]) and calls `f` with them, without
+/// the GIL: numpy buffers are borrowed, Arrow strings are read in place, and only one-string-
+/// per-row columns are dictionary-encoded (here, in one pass).
+pub fn with_columns<T: Send>(
+    py: Python<'_>,
+    spec: &Bound<'_, PyList>,
+    f: impl FnOnce(&[(&str, Column<'_, &str>)]) -> PyResult<T> + Send,
+) -> PyResult<T> {
+    let arrays = columns(spec)?;
+    let mut raw = Vec::with_capacity(arrays.len());
+    for (name, c) in &arrays {
+        raw.push((
+            name.as_str(),
+            match c {
+                ColumnArrays::Text(codes, ValuesArrays::List(v)) => {
+                    Raw::Text(codes.codes(name)?, RawValues::List(v))
                 }
+                ColumnArrays::Text(codes, ValuesArrays::Arrow(a)) => {
+                    Raw::Text(codes.codes(name)?, RawValues::Arrow(a.strings(name)?))
+                }
+                ColumnArrays::Strings(chunks) => Raw::Strings(
+                    chunks
+                        .iter()
+                        .map(|c| c.strings(name))
+                        .collect::<PyResult<_>>()?,
+                ),
                 ColumnArrays::Numbers(a) => {
-                    Column::Numbers(a.as_slice().map_err(|_| contiguous(name))?)
+                    Raw::Numbers(a.as_slice().map_err(|_| contiguous(name))?)
                 }
-                ColumnArrays::Other(len, dtype) => Column::Other { len: *len, dtype },
-            };
-            Ok((name.as_str(), col))
+                ColumnArrays::Other(len, dtype) => Raw::Other(*len, dtype),
+            },
+        ));
+    }
+    py.detach(|| {
+        let prepared = raw
+            .iter()
+            .map(|(name, r)| Ok((*name, Prepared::new(name, r)?)))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(PyValueError::new_err)?;
+        let cols: Vec<(&str, Column<'_, &str>)> = prepared
+            .iter()
+            .map(|(name, p)| (*name, p.column()))
+            .collect();
+        f(&cols)
+    })
+}
+
+/// Offsets of an Arrow string array.
+#[derive(Clone, Copy)]
+enum Offsets<'a> {
+    I32(&'a [i32]),
+    I64(&'a [i64]),
+}
+
+/// An Arrow string array read in place.
+#[derive(Clone, Copy)]
+struct ArrowStrings<'a> {
+    offsets: Offsets<'a>,
+    data: &'a [u8],
+    validity: Option<&'a [u8]>,
+    offset: usize,
+    len: usize,
+}
+
+impl<'a> ArrowStrings<'a> {
+    /// Element `i` (`None` when null), or an error for offsets outside the buffers or text
+    /// that is not UTF-8.
+    fn get(&self, i: usize, name: &str) -> Result<Option<&'a str>, String> {
+        let j = self.offset + i;
+        if let Some(v) = self.validity {
+            let byte = v.get(j / 8).copied().unwrap_or(0);
+            if byte & (1 << (j % 8)) == 0 {
+                return Ok(None);
+            }
+        }
+        let bad = || format!("column `{name}`: malformed Arrow string array at row {i}");
+        let (a, b) = match self.offsets {
+            Offsets::I32(o) => (
+                o.get(j).and_then(|&x| usize::try_from(x).ok()),
+                o.get(j + 1).and_then(|&x| usize::try_from(x).ok()),
+            ),
+            Offsets::I64(o) => (
+                o.get(j).and_then(|&x| usize::try_from(x).ok()),
+                o.get(j + 1).and_then(|&x| usize::try_from(x).ok()),
+            ),
+        };
+        let bytes = match (a, b) {
+            (Some(a), Some(b)) if a <= b => self.data.get(a..b).ok_or_else(bad)?,
+            _ => return Err(bad()),
+        };
+        std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| format!("column `{name}`: row {i} is not valid UTF-8"))
+    }
+}
+
+enum RawValues<'a> {
+    List(&'a [String]),
+    Arrow(ArrowStrings<'a>),
+}
+
+/// A column's buffers, borrowed, ready to leave the GIL.
+enum Raw<'a> {
+    Text(Codes<'a>, RawValues<'a>),
+    Strings(Vec<ArrowStrings<'a>>),
+    Numbers(&'a [f64]),
+    Other(usize, &'a str),
+}
+
+/// A column with its distinct values as `&str` (and its codes, when made here).
+enum Prepared<'a> {
+    Text(Codes<'a>, Vec<&'a str>),
+    Encoded(Vec<i32>, Vec<&'a str>),
+    Numbers(&'a [f64]),
+    Other(usize, &'a str),
+}
+
+impl<'a> Prepared<'a> {
+    fn new(name: &str, raw: &Raw<'a>) -> Result<Prepared<'a>, String> {
+        Ok(match raw {
+            Raw::Text(codes, RawValues::List(v)) => {
+                Prepared::Text(*codes, v.iter().map(String::as_str).collect())
+            }
+            Raw::Text(codes, RawValues::Arrow(a)) => {
+                let values = (0..a.len)
+                    .map(|i| a.get(i, name).map(Option::unwrap_or_default))
+                    .collect::<Result<_, _>>()?;
+                Prepared::Text(*codes, values)
+            }
+            Raw::Strings(chunks) => {
+                let (codes, values) = encode(chunks, name)?;
+                Prepared::Encoded(codes, values)
+            }
+            Raw::Numbers(v) => Prepared::Numbers(v),
+            Raw::Other(len, dtype) => Prepared::Other(*len, dtype),
         })
-        .collect()
+    }
+
+    fn column(&self) -> Column<'_, &'a str> {
+        match self {
+            Prepared::Text(codes, values) => Column::Text(Factor {
+                codes: *codes,
+                values,
+            }),
+            Prepared::Encoded(codes, values) => Column::Text(Factor {
+                codes: Codes::I32(codes),
+                values,
+            }),
+            Prepared::Numbers(v) => Column::Numbers(v),
+            Prepared::Other(len, dtype) => Column::Other { len: *len, dtype },
+        }
+    }
+}
+
+/// Dictionary-encodes strings: codes in order of first appearance (−1 for null) and the
+/// distinct values. Rows are compared as bytes with the row before and with the value after
+/// its code (ids come in runs, criteria in cycles), so most rows cost one comparison; other
+/// rows are looked up in a hash table, and only new values are checked to be UTF-8.
+fn encode<'a>(chunks: &[ArrowStrings<'a>], name: &str) -> Result<(Vec<i32>, Vec<&'a str>), String> {
+    let rows: usize = chunks.iter().map(|c| c.len).sum();
+    let mut e = Encoder {
+        codes: Vec::with_capacity(rows),
+        values: Vec::new(),
+        seen: HashMap::default(),
+        prev: (&[], -1),
+    };
+    for chunk in chunks {
+        match chunk.offsets {
+            Offsets::I32(o) => e.chunk(chunk, o, name)?,
+            Offsets::I64(o) => e.chunk(chunk, o, name)?,
+        }
+    }
+    Ok((e.codes, e.values))
+}
+
+struct Encoder<'a> {
+    codes: Vec<i32>,
+    values: Vec<&'a str>,
+    seen: HashMap<&'a [u8], i32, BuildHasherDefault<FxHasher>>,
+    /// The previous row's bytes and code (code −1: none yet).
+    prev: (&'a [u8], i32),
+}
+
+impl<'a> Encoder<'a> {
+    fn chunk<O: Copy + TryInto<usize>>(
+        &mut self,
+        chunk: &ArrowStrings<'a>,
+        offsets: &[O],
+        name: &str,
+    ) -> Result<(), String> {
+        let bad = || format!("column `{name}`: malformed Arrow string array");
+        let end = chunk.offset.checked_add(chunk.len).ok_or_else(bad)?;
+        let offsets = offsets.get(chunk.offset..=end).ok_or_else(bad)?;
+        let at = |k: usize| -> Result<usize, String> {
+            offsets
+                .get(k)
+                .and_then(|&o| o.try_into().ok())
+                .ok_or_else(bad)
+        };
+        let mut start = at(0)?;
+        for i in 0..chunk.len {
+            let stop = at(i + 1)?;
+            let valid = chunk.validity.is_none_or(|v| {
+                let j = chunk.offset + i;
+                v.get(j / 8).is_some_and(|b| b & (1 << (j % 8)) != 0)
+            });
+            if !valid {
+                self.codes.push(-1);
+                start = stop;
+                continue;
+            }
+            let bytes = chunk.data.get(start..stop).ok_or_else(bad)?;
+            start = stop;
+            let code = self.code(bytes, name)?;
+            self.codes.push(code);
+        }
+        Ok(())
+    }
+
+    fn code(&mut self, bytes: &'a [u8], name: &str) -> Result<i32, String> {
+        let (prev, prev_code) = self.prev;
+        if prev_code >= 0 && prev == bytes {
+            return Ok(prev_code);
+        }
+        let next = usize::try_from(prev_code + 1).unwrap_or(0);
+        let code = match self.values.get(next) {
+            Some(v) if prev_code >= 0 && v.as_bytes() == bytes => prev_code + 1,
+            _ => match self.seen.get(bytes) {
+                Some(&c) => c,
+                None => {
+                    let text = std::str::from_utf8(bytes)
+                        .map_err(|_| format!("column `{name}`: a value is not valid UTF-8"))?;
+                    let c = i32::try_from(self.values.len())
+                        .map_err(|_| format!("column `{name}`: too many distinct values"))?;
+                    self.values.push(text);
+                    self.seen.insert(bytes, c);
+                    c
+                }
+            },
+        };
+        self.prev = (bytes, code);
+        Ok(code)
+    }
+}
+
+/// A multiply–rotate hash for short ids (dictionary encoding only; not exposed to
+/// untrusted keys beyond the caller's own table).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        // Fold a full 64×64-bit product, so the low bits (the table index) depend on every
+        // input bit: ids differ in their last bytes, which the multiplications above only
+        // carry into the high bits.
+        let p = u128::from(self.0) * 0x9e37_79b9_7f4a_7c15;
+        (p as u64) ^ ((p >> 64) as u64)
+    }
+}
+
+/// The flat table for a DataFrame: `(names, block, texts)` with every column name in order,
+/// the number columns as one Fortran-ordered float64 `(rows, k)` array (NaN = missing; pandas
+/// takes it as one block without copying), and the text columns as `(position, values)`.
+pub fn table_parts<'py>(py: Python<'py>, table: &Table) -> PyResult<Bound<'py, PyTuple>> {
+    let rows = table.rows();
+    let numbers: Vec<&Vec<Option<f64>>> = table
+        .columns
+        .iter()
+        .filter_map(|c| match &c.values {
+            Values::Number(v) => Some(v),
+            _ => None,
+        })
+        .collect();
+    let block = PyArray2::<f64>::zeros(py, [rows, numbers.len()], true);
+    {
+        let mut view = block.readwrite();
+        let data = view
+            .as_slice_mut()
+            .map_err(|_| PyValueError::new_err("table block is not contiguous"))?;
+        for (j, col) in numbers.iter().enumerate() {
+            let out = data.get_mut(j * rows..(j + 1) * rows).unwrap_or_default();
+            for (o, x) in out.iter_mut().zip(col.iter()) {
+                *o = x.unwrap_or(f64::NAN);
+            }
+        }
+    }
+    let names = PyList::new(py, table.columns.iter().map(|c| c.name.as_str()))?;
+    let texts = PyList::empty(py);
+    let all = table_to_py_text(py, table)?;
+    for (pos, values) in all {
+        texts.append((pos, values))?;
+    }
+    PyTuple::new(py, [names.into_any(), block.into_any(), texts.into_any()])
+}
+
+/// The text columns of the table as `(position, list of str | None)`.
+fn table_to_py_text<'py>(
+    py: Python<'py>,
+    table: &Table,
+) -> PyResult<Vec<(usize, Bound<'py, PyAny>)>> {
+    let mut out = Vec::new();
+    for (pos, col) in table.columns.iter().enumerate() {
+        if let Values::Text(v) = &col.values {
+            out.push((pos, text_list(py, &col.name, v)?));
+        }
+    }
+    Ok(out)
+}
+
+/// A text column as a list; repeated texts (levels, labels, flags…) share one `str`.
+fn text_list<'py>(
+    py: Python<'py>,
+    name: &str,
+    v: &[Option<String>],
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut seen: HashMap<&str, Bound<'py, PyString>> = HashMap::new();
+    let unique = name == "candidate";
+    let items = v.iter().map(|x| match x.as_deref() {
+        None => py.None().into_bound(py),
+        Some(t) if unique => PyString::new(py, t).into_any(),
+        Some(t) => seen
+            .entry(t)
+            .or_insert_with(|| PyString::new(py, t))
+            .clone()
+            .into_any(),
+    });
+    Ok(PyList::new(py, items)?.into_any())
 }
 
 /// The flat table as a list of `(name, values)`: numbers as float64 arrays (NaN = missing),
-/// text as lists of `str | None`.
+/// text as lists of `str | None`. Repeated texts (levels, labels, flags…) share one `str`.
 pub fn table_to_py<'py>(py: Python<'py>, table: &Table) -> PyResult<Bound<'py, PyList>> {
     let out = PyList::empty(py);
     for col in &table.columns {
@@ -223,7 +627,7 @@ pub fn table_to_py<'py>(py: Python<'py>, table: &Table) -> PyResult<Bound<'py, P
                 let data: Vec<f64> = v.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
                 PyArray1::from_vec(py, data).into_any()
             }
-            Values::Text(v) => PyList::new(py, v.iter().map(Option::as_deref))?.into_any(),
+            Values::Text(v) => text_list(py, &col.name, v)?,
             _ => py.None().into_bound(py),
         };
         out.append((col.name.as_str(), values))?;

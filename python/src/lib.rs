@@ -12,11 +12,13 @@ use error::{guard, to_py};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
+use readiness::columns::ScoringSet;
 use readiness::stats::{adverse_impact, cronbach, icc as icc_mod, krippendorff, rwg};
+use readiness::table::{Table, Values};
 use readiness::{Assessment, Engine, RatingSet, Rubric};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A validated rubric, prepared for scoring.
 #[pyclass(frozen, module = "readiness._native", name = "Rubric")]
@@ -151,23 +153,79 @@ impl PyRubric {
     }
 }
 
-/// Assessment documents of one call, sorted by candidate then cycle.
+/// The assessments of one call, sorted by candidate then cycle: the flat table (computed
+/// with the call) and the documents, built from the kept ratings the first time one is asked
+/// for (`to_pandas()` never needs them).
 #[pyclass(frozen, module = "readiness._native", name = "NativeAssessments")]
 struct NativeAssessments {
     engine: Arc<Engine>,
-    docs: Vec<Assessment>,
+    set: Kept,
+    table: Table,
+    docs: OnceLock<Vec<Assessment>>,
+}
+
+/// The ratings kept for building the documents later.
+enum Kept {
+    Full(RatingSet),
+    Scoring(ScoringSet),
+}
+
+impl Kept {
+    fn assess(&self, engine: &Engine) -> Result<Vec<Assessment>, readiness::Error> {
+        match self {
+            Kept::Full(set) => engine.assess(set),
+            Kept::Scoring(set) => set.assess(engine),
+        }
+    }
+
+    fn table(&self, engine: &Engine) -> Result<Table, readiness::Error> {
+        match self {
+            Kept::Full(set) => engine.assessments_table(set),
+            Kept::Scoring(set) => set.assessments_table(engine),
+        }
+    }
+}
+
+impl NativeAssessments {
+    /// Scores `set` into the flat table (the caller releases the GIL).
+    fn new(engine: Arc<Engine>, set: Kept) -> PyResult<NativeAssessments> {
+        let table = guard(|| set.table(&engine).map_err(to_py))?;
+        Ok(NativeAssessments {
+            engine,
+            set,
+            table,
+            docs: OnceLock::new(),
+        })
+    }
+
+    /// The documents, built on first use without the GIL.
+    fn docs(&self, py: Python<'_>) -> PyResult<&[Assessment]> {
+        if let Some(docs) = self.docs.get() {
+            return Ok(docs);
+        }
+        let docs = py.detach(|| guard(|| self.set.assess(&self.engine).map_err(to_py)))?;
+        // Another thread may have set them meanwhile: they are the same documents.
+        Ok(self.docs.get_or_init(|| docs))
+    }
+
+    fn text_column(&self, name: &str) -> Option<&[Option<String>]> {
+        self.table.columns.iter().find_map(|c| match &c.values {
+            Values::Text(v) if c.name == name => Some(v.as_slice()),
+            _ => None,
+        })
+    }
 }
 
 #[pymethods]
 impl NativeAssessments {
     fn __len__(&self) -> usize {
-        self.docs.len()
+        self.table.rows()
     }
 
     /// Document `i` as a dict (the engine's JSON).
     fn document<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyAny>> {
         let doc = self
-            .docs
+            .docs(py)?
             .get(i)
             .ok_or_else(|| PyIndexError::new_err(format!("no assessment {i}")))?;
         to_py_doc(py, doc)
@@ -175,7 +233,7 @@ impl NativeAssessments {
 
     /// All documents as dicts.
     fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let value = serde_json::to_value(&self.docs)
+        let value = serde_json::to_value(self.docs(py)?)
             .map_err(|e| PyValueError::new_err(format!("cannot serialize: {e}")))?;
         json_to_py(py, &value)?
             .cast_into::<PyList>()
@@ -183,27 +241,39 @@ impl NativeAssessments {
     }
 
     /// All documents as JSON text, exactly as the engine writes them.
-    fn to_json(&self, pretty: bool) -> PyResult<String> {
+    fn to_json(&self, py: Python<'_>, pretty: bool) -> PyResult<String> {
+        let docs = self.docs(py)?;
         let r = if pretty {
-            serde_json::to_string_pretty(&self.docs)
+            serde_json::to_string_pretty(docs)
         } else {
-            serde_json::to_string(&self.docs)
+            serde_json::to_string(docs)
         };
         r.map_err(|e| PyValueError::new_err(format!("cannot serialize: {e}")))
     }
 
     /// `(candidate, cycle)` of every document, in order.
     fn keys(&self) -> Vec<(String, Option<String>)> {
-        self.docs
+        let candidates = self.text_column("candidate").unwrap_or_default();
+        let cycles = self.text_column("cycle");
+        candidates
             .iter()
-            .map(|d| (d.candidate.clone(), d.cycle.clone()))
+            .enumerate()
+            .map(|(i, c)| {
+                let cycle = cycles.and_then(|v| v.get(i).cloned().flatten());
+                (c.clone().unwrap_or_default(), cycle)
+            })
             .collect()
     }
 
     /// The flat table (one row per document) as `[(name, values)]`.
     fn table<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let table = readiness::table::assessments_table(&self.docs, self.engine.rubric());
-        conversion::table_to_py(py, &table)
+        conversion::table_to_py(py, &self.table)
+    }
+
+    /// The flat table as `(names, block, texts)`: all column names, the number columns as one
+    /// Fortran-ordered float64 array, the text columns as `(position, values)`.
+    fn table_parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        conversion::table_parts(py, &self.table)
     }
 
     /// The rubric the documents were scored with.
@@ -217,8 +287,7 @@ impl NativeAssessments {
 
 fn assessed(py: Python<'_>, rubric: &PyRubric, set: RatingSet) -> PyResult<NativeAssessments> {
     let engine = Arc::clone(&rubric.engine);
-    let docs = py.detach(|| guard(|| engine.assess(&set).map_err(to_py)))?;
-    Ok(NativeAssessments { engine, docs })
+    py.detach(|| NativeAssessments::new(engine, Kept::Full(set)))
 }
 
 /// Assesses data-frame columns: `[(name, kind, a, b)]` (see `conversion::columns`).
@@ -228,16 +297,11 @@ fn assess_columns(
     rubric: &PyRubric,
     columns: &Bound<'_, PyList>,
 ) -> PyResult<NativeAssessments> {
-    let arrays = conversion::columns(columns)?;
-    let cols = conversion::engine_columns(&arrays)?;
     let engine = Arc::clone(&rubric.engine);
-    let docs = py.detach(|| {
-        guard(|| {
-            let set = readiness::columns::rating_set(&cols, engine.rubric()).map_err(to_py)?;
-            engine.assess(&set).map_err(to_py)
-        })
-    })?;
-    Ok(NativeAssessments { engine, docs })
+    conversion::with_columns(py, columns, |cols| {
+        let set = guard(|| readiness::columns::scoring_set(cols, engine.rubric()).map_err(to_py))?;
+        NativeAssessments::new(engine, Kept::Scoring(set))
+    })
 }
 
 /// Assesses a list of rating dicts (the JSON form; the list index is the row in errors).

@@ -218,3 +218,56 @@ def test_plot_profile() -> None:
     assert ax.get_xlim() == (0.0, 100.0)
     assert len(ax.get_yticklabels()) == len(res[0]["dimensions"])
     plt.close("all")
+
+
+def test_arrow_string_ids_in_any_layout_agree() -> None:
+    pa = pytest.importorskip("pyarrow")
+    df = small_frame()
+    expected = rd.assess(df).to_dicts()
+    ids = ["candidate", "rater", "group", "criterion"]
+    for dtype in [
+        pd.StringDtype("pyarrow"),
+        pd.ArrowDtype(pa.string()),
+        pd.ArrowDtype(pa.large_string()),
+    ]:
+        frame = df.astype({c: dtype for c in ids})
+        assert rd.assess(frame).to_dicts() == expected, dtype
+        # Several Arrow chunks, rows in another order, categories backed by Arrow.
+        shuffled = frame.sample(frac=1.0, random_state=5)
+        chunked = pd.concat([shuffled.iloc[:7], shuffled.iloc[7:]], ignore_index=True)
+        assert rd.assess(chunked).to_dicts() == expected, dtype
+        cat = frame.astype({c: "category" for c in ids})
+        assert rd.assess(cat).to_dicts() == expected, dtype
+
+
+def test_arrow_string_missing_id_names_the_row() -> None:
+    df = small_frame().astype({"rater": pd.StringDtype("pyarrow")})
+    df.loc[4, "rater"] = None
+    with pytest.raises(rd.RatingsError) as err:
+        rd.assess(df)
+    assert err.value.code == "missing_value"
+    assert err.value.row == 4
+
+
+def test_to_pandas_is_the_documents_flattened() -> None:
+    res = rd.assess(small_frame())
+    table = res.to_pandas()
+    docs = res.to_dicts()
+
+    def same(got: Any, want: Any) -> bool:
+        return (want is None and isinstance(got, float) and math.isnan(got)) or got == want
+
+    for i, d in enumerate(docs):
+        row = table.iloc[i]
+        r = d["readiness"]
+        assert row["label"] == r["label"]
+        assert same(row["index_ci_high"], None if r["ci95"] is None else r["ci95"][1])
+        for dim in d["dimensions"]:
+            assert same(row[f"{dim['id']}_coverage"], dim["coverage"])
+            assert same(row[f"{dim['id']}_rwg"], dim["rwg"])
+            if dim["id"] != "technical":
+                assert same(row[f"{dim['id']}_score"], dim["score"])
+        assert same(row["technical_score"], d["technical"]["score"])
+        assert row["flags"] == ";".join(f["code"] for f in d["flags"])
+        assert row["strengths"] == ";".join(d["strengths"])
+        assert row["development"] == ";".join(a["criterion"] for a in d["development"])

@@ -102,7 +102,22 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
+    /// An interner holding `names` (distinct) as ids `0..`; the lookup map is built on the
+    /// first [`Interner::intern`], so sets built column-wise never pay for it.
+    pub(crate) fn from_names(names: Vec<String>) -> Interner {
+        Interner {
+            map: HashMap::new(),
+            names,
+        }
+    }
+
     pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        if self.map.len() != self.names.len() {
+            self.map = (0u32..)
+                .zip(&self.names)
+                .map(|(i, n)| (n.clone(), i))
+                .collect();
+        }
         if let Some(&id) = self.map.get(s) {
             return id;
         }
@@ -133,6 +148,7 @@ pub struct RatingSet {
     pub(crate) cycles: Interner,
     pub(crate) has_cycle: bool,
     pub(crate) cand: Vec<u32>,
+    /// Cycle ids; read only when `has_cycle` (sets built column-wise leave it empty without).
     pub(crate) cycle: Vec<u32>,
     pub(crate) rater: Vec<u32>,
     pub(crate) group: Vec<u16>,

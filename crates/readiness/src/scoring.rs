@@ -17,6 +17,9 @@ use std::collections::HashMap;
 /// exact arithmetic (self 4.0 − others 3.25 = 0.75) is not pushed under it by rounding.
 const EPS: f64 = 1e-9;
 
+/// The label of the `insufficient_evidence` level.
+const INSUFFICIENT_EVIDENCE_LABEL: &str = "Insufficient evidence";
+
 /// A rubric prepared for scoring: ids interned, weights in flat arrays.
 ///
 /// # Example
@@ -245,6 +248,77 @@ impl Engine {
             t.flags.push(self.flag_bits(u));
         }
         Ok(t)
+    }
+
+    /// The flat table of [`crate::table::assessments_table`] (one row per unit, in the order of
+    /// [`Engine::assess`]) computed straight from the ratings, without building documents:
+    /// the same columns and values as flattening the documents of [`Engine::assess`].
+    ///
+    /// # Errors
+    /// As [`Engine::assess`].
+    ///
+    /// # Example
+    /// ```
+    /// use readiness::{table::assessments_table, Engine, RatingSet};
+    /// let engine = Engine::standard();
+    /// let csv = "candidate,rater,group,criterion,score\ne-1,m,manager,listens,4\n";
+    /// let set = RatingSet::from_csv_str(csv, engine.rubric())?;
+    /// let docs = engine.assess(&set)?;
+    /// assert_eq!(engine.assessments_table(&set)?, assessments_table(&docs, engine.rubric()));
+    /// # Ok::<(), readiness::Error>(())
+    /// ```
+    pub fn assessments_table(&self, ratings: &RatingSet) -> Result<crate::table::Table, Error> {
+        use crate::table::{DimensionRow, Row, TableBuilder};
+        let adjusted = self.adjusted(ratings)?;
+        let set = adjusted.as_ref().unwrap_or(ratings);
+        let nd = self.dim_w.len();
+        let levels = &self.rubric.policy.levels;
+        let mut b = TableBuilder::new(&self.rubric, set.spans.len(), set.has_cycle);
+        let mut s = Scratch::new(self);
+        let mut dims = vec![DimensionRow::default(); nd];
+        let mut flags = Vec::new();
+        for span in &set.spans {
+            self.score_unit(set, span, &mut s, true);
+            let u = &s.u;
+            for (d, row) in dims.iter_mut().enumerate() {
+                *row = DimensionRow {
+                    score: u.dim_raw[d].map(|x| self.norm(x)),
+                    ci: u.dim_ci[d],
+                    coverage: Some(u.coverage[d]),
+                    rwg: u.rwg[d],
+                };
+            }
+            flags.clear();
+            self.for_each_flag(u, |code, _| flags.push(code.as_str()));
+            let (strengths, development) = self.strengths_and_development(u);
+            let strengths: Vec<&str> = strengths
+                .iter()
+                .map(|&c| self.crit_ids[c].as_str())
+                .collect();
+            let development: Vec<&str> = development
+                .iter()
+                .map(|&(c, _)| self.crit_ids[c].as_str())
+                .collect();
+            let (level, label) = match levels.get(usize::from(self.level_of(u))) {
+                Some(l) => (l.id.as_str(), l.display_label()),
+                None => (INSUFFICIENT_EVIDENCE, INSUFFICIENT_EVIDENCE_LABEL),
+            };
+            b.push(&Row {
+                candidate: set.candidate_name(span.cand),
+                cycle: set.has_cycle.then(|| set.cycles.name(span.cycle)),
+                level,
+                label,
+                index: u.index,
+                index_ci: u.index_ci,
+                dimensions: &dims,
+                technical: u.technical,
+                technical_ci: u.technical_ci,
+                flags: &flags,
+                strengths: &strengths,
+                development: &development,
+            });
+        }
+        Ok(b.finish())
     }
 
     /// The ratings with rater-adjusted scores when the policy asks for an adjustment.
@@ -561,26 +635,13 @@ impl Engine {
             });
         }
         // Step 8: strengths and development areas among leadership-side criteria.
-        let mut ranked: Vec<(usize, f64)> = u
-            .crit_score
+        let (strength_ids, development_ids) = self.strengths_and_development(u);
+        let strengths: Vec<String> = strength_ids
             .iter()
-            .enumerate()
-            .filter_map(|(c, v)| {
-                v.filter(|_| self.dim_lead[self.crit_dim[c]])
-                    .map(|v| (c, v))
-            })
+            .map(|&c| self.crit_ids[c].clone())
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let n_strength = (r.policy.strengths as usize).min(ranked.len());
-        let strengths: Vec<String> = ranked[..n_strength]
+        let development = development_ids
             .iter()
-            .map(|&(c, _)| self.crit_ids[c].clone())
-            .collect();
-        let mut rest: Vec<(usize, f64)> = ranked[n_strength..].to_vec();
-        rest.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        let development = rest
-            .iter()
-            .take(r.policy.development as usize)
             .map(|&(c, v)| DevelopmentArea {
                 criterion: self.crit_ids[c].clone(),
                 raw: v,
@@ -625,6 +686,28 @@ impl Engine {
                 rater_adjustment: r.policy.rater_adjustment.as_str().to_string(),
             },
         }
+    }
+
+    /// Step 8: the strengths (criterion indices, best first) and the development areas
+    /// (criterion index and raw score, weakest first) among leadership-side criteria.
+    fn strengths_and_development(&self, u: &UnitScores) -> (Vec<usize>, Vec<(usize, f64)>) {
+        let p = &self.rubric.policy;
+        let mut ranked: Vec<(usize, f64)> = u
+            .crit_score
+            .iter()
+            .enumerate()
+            .filter_map(|(c, v)| {
+                v.filter(|_| self.dim_lead[self.crit_dim[c]])
+                    .map(|v| (c, v))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let n_strength = (p.strengths as usize).min(ranked.len());
+        let strengths = ranked[..n_strength].iter().map(|&(c, _)| c).collect();
+        let mut rest: Vec<(usize, f64)> = ranked[n_strength..].to_vec();
+        rest.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        rest.truncate(p.development as usize);
+        (strengths, rest)
     }
 
     /// Step 7: calls `f` with every flag the unit raises, in document order (candidate flags,
@@ -747,7 +830,7 @@ impl Engine {
                 index: u.index,
                 ci95: u.index_ci,
                 level: INSUFFICIENT_EVIDENCE.into(),
-                label: "Insufficient evidence".into(),
+                label: INSUFFICIENT_EVIDENCE_LABEL.into(),
                 reasons: thin,
                 next_level: None,
             };

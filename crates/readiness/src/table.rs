@@ -63,6 +63,9 @@ impl Table {
 
 /// Flattens assessment documents made with `rubric` into a [`Table`].
 ///
+/// [`crate::Engine::assessments_table`] gives the same table straight from the ratings,
+/// without building the documents.
+///
 /// # Example
 /// ```
 /// use readiness::{Engine, table::assessments_table};
@@ -79,105 +82,47 @@ impl Table {
 /// assert_eq!(names.len(), n, "column names are unique");
 /// ```
 pub fn assessments_table(docs: &[Assessment], rubric: &Rubric) -> Table {
-    let mut t = Table::default();
-    let ci = |c: Option<[f64; 2]>, k: usize| c.map(|v| v[k]);
-    t.text(
-        "candidate",
-        docs.iter().map(|d| Some(d.candidate.clone())).collect(),
-    );
-    if docs.iter().any(|d| d.cycle.is_some()) {
-        t.text("cycle", docs.iter().map(|d| d.cycle.clone()).collect());
-    }
-    t.text(
-        "level",
-        docs.iter()
-            .map(|d| Some(d.readiness.level.clone()))
-            .collect(),
-    );
-    t.text(
-        "label",
-        docs.iter()
-            .map(|d| Some(d.readiness.label.clone()))
-            .collect(),
-    );
-    t.number("index", docs.iter().map(|d| d.readiness.index).collect());
-    t.number(
-        "index_ci_low",
-        docs.iter().map(|d| ci(d.readiness.ci95, 0)).collect(),
-    );
-    t.number(
-        "index_ci_high",
-        docs.iter().map(|d| ci(d.readiness.ci95, 1)).collect(),
-    );
-    for (k, dim) in rubric.dimensions.iter().enumerate() {
-        let id = dim.id.as_str();
-        // A dimension named `technical` would repeat the technical block's columns below.
-        let repeats_block = id == "technical";
-        if !repeats_block {
-            t.number(
-                format!("{}_score", dim.id),
-                docs.iter()
-                    .map(|d| dimension_at(d, k, id).and_then(|x| x.score))
-                    .collect(),
-            );
-            t.number(
-                format!("{}_ci_low", dim.id),
-                docs.iter()
-                    .map(|d| dimension_at(d, k, id).and_then(|x| ci(x.ci95, 0)))
-                    .collect(),
-            );
-            t.number(
-                format!("{}_ci_high", dim.id),
-                docs.iter()
-                    .map(|d| dimension_at(d, k, id).and_then(|x| ci(x.ci95, 1)))
-                    .collect(),
-            );
+    let with_cycle = docs.iter().any(|d| d.cycle.is_some());
+    let mut b = TableBuilder::new(rubric, docs.len(), with_cycle);
+    let mut dims = Vec::with_capacity(rubric.dimensions.len());
+    let mut flags = Vec::new();
+    let mut strengths = Vec::new();
+    let mut development = Vec::new();
+    for d in docs {
+        dims.clear();
+        for (k, dim) in rubric.dimensions.iter().enumerate() {
+            dims.push(match dimension_at(d, k, &dim.id) {
+                Some(x) => DimensionRow {
+                    score: x.score,
+                    ci: x.ci95,
+                    coverage: Some(x.coverage),
+                    rwg: x.rwg,
+                },
+                None => DimensionRow::default(),
+            });
         }
-        t.number(
-            format!("{}_coverage", dim.id),
-            docs.iter()
-                .map(|d| dimension_at(d, k, id).map(|x| x.coverage))
-                .collect(),
-        );
-        t.number(
-            format!("{}_rwg", dim.id),
-            docs.iter()
-                .map(|d| dimension_at(d, k, id).and_then(|x| x.rwg))
-                .collect(),
-        );
+        flags.clear();
+        flags.extend(d.flags.iter().map(|f| f.code.as_str()));
+        strengths.clear();
+        strengths.extend(d.strengths.iter().map(String::as_str));
+        development.clear();
+        development.extend(d.development.iter().map(|a| a.criterion.as_str()));
+        b.push(&Row {
+            candidate: &d.candidate,
+            cycle: d.cycle.as_deref(),
+            level: &d.readiness.level,
+            label: &d.readiness.label,
+            index: d.readiness.index,
+            index_ci: d.readiness.ci95,
+            dimensions: &dims,
+            technical: d.technical.score,
+            technical_ci: d.technical.ci95,
+            flags: &flags,
+            strengths: &strengths,
+            development: &development,
+        });
     }
-    t.number(
-        "technical_score",
-        docs.iter().map(|d| d.technical.score).collect(),
-    );
-    t.number(
-        "technical_ci_low",
-        docs.iter().map(|d| ci(d.technical.ci95, 0)).collect(),
-    );
-    t.number(
-        "technical_ci_high",
-        docs.iter().map(|d| ci(d.technical.ci95, 1)).collect(),
-    );
-    let join = |items: Vec<&str>| Some(items.join(";"));
-    t.text(
-        "flags",
-        docs.iter()
-            .map(|d| join(d.flags.iter().map(|f| f.code.as_str()).collect()))
-            .collect(),
-    );
-    t.text(
-        "strengths",
-        docs.iter()
-            .map(|d| join(d.strengths.iter().map(String::as_str).collect()))
-            .collect(),
-    );
-    t.text(
-        "development",
-        docs.iter()
-            .map(|d| join(d.development.iter().map(|a| a.criterion.as_str()).collect()))
-            .collect(),
-    );
-    t
+    b.finish()
 }
 
 fn dimension_at<'a>(
@@ -186,4 +131,140 @@ fn dimension_at<'a>(
     id: &str,
 ) -> Option<&'a crate::assessment::DimensionScore> {
     d.dimensions.get(k).filter(|x| x.id == id)
+}
+
+/// One dimension's cells of a [`Row`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DimensionRow {
+    pub score: Option<f64>,
+    pub ci: Option<[f64; 2]>,
+    pub coverage: Option<f64>,
+    pub rwg: Option<f64>,
+}
+
+/// One row of the flat table, borrowed from a document or from the engine's unit scores.
+pub(crate) struct Row<'a> {
+    pub candidate: &'a str,
+    pub cycle: Option<&'a str>,
+    pub level: &'a str,
+    pub label: &'a str,
+    pub index: Option<f64>,
+    pub index_ci: Option<[f64; 2]>,
+    /// One per rubric dimension, in rubric order.
+    pub dimensions: &'a [DimensionRow],
+    pub technical: Option<f64>,
+    pub technical_ci: Option<[f64; 2]>,
+    pub flags: &'a [&'a str],
+    pub strengths: &'a [&'a str],
+    pub development: &'a [&'a str],
+}
+
+/// The table's columns, filled row by row: the one definition of the layout.
+pub(crate) struct TableBuilder {
+    table: Table,
+    with_cycle: bool,
+    /// Per dimension: whether its score and interval columns are written.
+    dim_scored: Vec<bool>,
+}
+
+impl TableBuilder {
+    pub(crate) fn new(rubric: &Rubric, rows: usize, with_cycle: bool) -> TableBuilder {
+        let mut t = Table::default();
+        let text = |t: &mut Table, name: &str| t.text(name, Vec::with_capacity(rows));
+        let number = |t: &mut Table, name: String| t.number(name, Vec::with_capacity(rows));
+        text(&mut t, "candidate");
+        if with_cycle {
+            text(&mut t, "cycle");
+        }
+        text(&mut t, "level");
+        text(&mut t, "label");
+        for name in ["index", "index_ci_low", "index_ci_high"] {
+            number(&mut t, name.to_string());
+        }
+        let mut dim_scored = Vec::with_capacity(rubric.dimensions.len());
+        for dim in &rubric.dimensions {
+            // A dimension named `technical` would repeat the technical block's columns below.
+            let scored = dim.id != "technical";
+            if scored {
+                number(&mut t, format!("{}_score", dim.id));
+                number(&mut t, format!("{}_ci_low", dim.id));
+                number(&mut t, format!("{}_ci_high", dim.id));
+            }
+            number(&mut t, format!("{}_coverage", dim.id));
+            number(&mut t, format!("{}_rwg", dim.id));
+            dim_scored.push(scored);
+        }
+        for name in ["technical_score", "technical_ci_low", "technical_ci_high"] {
+            number(&mut t, name.to_string());
+        }
+        for name in ["flags", "strengths", "development"] {
+            text(&mut t, name);
+        }
+        TableBuilder {
+            table: t,
+            with_cycle,
+            dim_scored,
+        }
+    }
+
+    pub(crate) fn push(&mut self, row: &Row<'_>) {
+        let ci = |c: Option<[f64; 2]>, k: usize| c.map(|v| v[k]);
+        let mut cols = self.table.columns.iter_mut();
+        let mut text = |v: Option<String>| {
+            if let Some(Column {
+                values: Values::Text(col),
+                ..
+            }) = cols.next()
+            {
+                col.push(v);
+            }
+        };
+        text(Some(row.candidate.to_string()));
+        if self.with_cycle {
+            text(row.cycle.map(str::to_string));
+        }
+        text(Some(row.level.to_string()));
+        text(Some(row.label.to_string()));
+        let mut number = |v: Option<f64>| {
+            if let Some(Column {
+                values: Values::Number(col),
+                ..
+            }) = cols.next()
+            {
+                col.push(v);
+            }
+        };
+        number(row.index);
+        number(ci(row.index_ci, 0));
+        number(ci(row.index_ci, 1));
+        for (k, &scored) in self.dim_scored.iter().enumerate() {
+            let d = row.dimensions.get(k).copied().unwrap_or_default();
+            if scored {
+                number(d.score);
+                number(ci(d.ci, 0));
+                number(ci(d.ci, 1));
+            }
+            number(d.coverage);
+            number(d.rwg);
+        }
+        number(row.technical);
+        number(ci(row.technical_ci, 0));
+        number(ci(row.technical_ci, 1));
+        let mut text = |v: &[&str]| {
+            if let Some(Column {
+                values: Values::Text(col),
+                ..
+            }) = cols.next()
+            {
+                col.push(Some(v.join(";")));
+            }
+        };
+        text(row.flags);
+        text(row.strengths);
+        text(row.development);
+    }
+
+    pub(crate) fn finish(self) -> Table {
+        self.table
+    }
 }

@@ -275,4 +275,68 @@ proptest! {
         }
         prop_assert_eq!(engine.index_points(&set).unwrap(), t.index.clone());
     }
+
+    #[test]
+    fn columns_and_the_flat_table_match_records_and_documents(
+        r in ratings(),
+        rotate in 0usize..64,
+        reverse in any::<bool>(),
+    ) {
+        use readiness::columns::{rating_set, Codes, Column, Factor};
+        use readiness::table::assessments_table;
+        let rubric = default_rubric();
+        let engine = Engine::new(rubric.clone()).unwrap();
+        let set = RatingSet::from_records(&r, &rubric).unwrap();
+        let docs = engine.assess(&set).unwrap();
+        // The flat table straight from the ratings is the documents' table.
+        prop_assert_eq!(engine.assessments_table(&set).unwrap(), assessments_table(&docs, &rubric));
+        // The same ratings as data-frame columns, in another row order (sorted or not), give
+        // the same documents.
+        let mut rows = r.clone();
+        let k = rotate % rows.len().max(1);
+        rows.rotate_left(k);
+        if reverse {
+            rows.reverse();
+        }
+        let factor = |get: &dyn Fn(&Rating) -> &str| {
+            let mut values: Vec<String> = Vec::new();
+            let codes: Vec<i64> = rows
+                .iter()
+                .map(|x| {
+                    let v = get(x);
+                    match values.iter().position(|u| u == v) {
+                        Some(i) => i as i64,
+                        None => {
+                            values.push(v.to_string());
+                            values.len() as i64 - 1
+                        }
+                    }
+                })
+                .collect();
+            (codes, values)
+        };
+        let c = factor(&|x| &x.candidate);
+        let ra = factor(&|x| &x.rater);
+        let g = factor(&|x| &x.group);
+        let k = factor(&|x| &x.criterion);
+        let scores: Vec<f64> = rows.iter().map(|x| x.score.unwrap_or(f64::NAN)).collect();
+        fn col(f: &(Vec<i64>, Vec<String>)) -> Column<'_, String> {
+            Column::Text(Factor { codes: Codes::I64(&f.0), values: &f.1 })
+        }
+        let cols = [
+            ("candidate", col(&c)),
+            ("rater", col(&ra)),
+            ("group", col(&g)),
+            ("criterion", col(&k)),
+            ("score", Column::Numbers(&scores)),
+        ];
+        let from_columns = rating_set(&cols, &rubric).unwrap();
+        let other = engine.assess(&from_columns).unwrap();
+        prop_assert_eq!(serde_json::to_string(&docs).unwrap(), serde_json::to_string(&other).unwrap());
+        // Kept for scoring only: the same documents and table.
+        let kept = readiness::columns::scoring_set(&cols, &rubric).unwrap();
+        let third = kept.assess(&engine).unwrap();
+        prop_assert_eq!(serde_json::to_string(&docs).unwrap(), serde_json::to_string(&third).unwrap());
+        prop_assert_eq!(kept.assessments_table(&engine).unwrap(), assessments_table(&docs, &rubric));
+    }
 }
