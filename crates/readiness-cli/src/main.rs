@@ -178,10 +178,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 message: e.to_string(),
             })?;
             let set = load_ratings(&ratings, engine.rubric())?;
-            let docs = engine
-                .assess(&set)
-                .map_err(|e| Failure::input(&ratings, e))?;
-            let text = output::render(&docs, engine.rubric(), format)?;
+            let text = output::assess(&engine, &set, format, &ratings)?;
             write_output(out.as_deref(), &text)
         }
         Command::Stats(args) => stats_cmd::run(args),
