@@ -40,7 +40,7 @@ struct Cli {
 enum Command {
     /// Assess every candidate in a ratings file.
     #[command(
-        after_help = "Examples:\n  readiness assess examples/data/cohort.csv\n  readiness assess ratings.csv --format csv --out readiness.csv\n  cat ratings.csv | readiness assess - --format jsonl"
+        after_help = "Examples:\n  readiness assess examples/data/cohort.csv\n  readiness assess ratings.csv --format csv --out readiness.csv\n  cat ratings.csv | readiness assess - --format jsonl\n\nCandidates are scored on all cores; RAYON_NUM_THREADS=N limits the threads (same results)."
     )]
     Assess {
         /// Rubric file (TOML or JSON); the built-in standard rubric when absent.
