@@ -40,7 +40,7 @@ struct Cli {
 enum Command {
     /// Assess every candidate in a ratings file.
     #[command(
-        after_help = "Examples:\n  readiness assess examples/data/cohort.csv\n  readiness assess ratings.csv --format csv --out readiness.csv\n  cat ratings.csv | readiness assess - --format jsonl"
+        after_help = "Examples:\n  readiness assess examples/data/cohort.csv\n  readiness assess ratings.csv --format csv --out readiness.csv\n  cat ratings.csv | readiness assess - --format jsonl\n\nCandidates are scored on all cores; RAYON_NUM_THREADS=N limits the threads (same results)."
     )]
     Assess {
         /// Rubric file (TOML or JSON); the built-in standard rubric when absent.
@@ -178,10 +178,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 message: e.to_string(),
             })?;
             let set = load_ratings(&ratings, engine.rubric())?;
-            let docs = engine
-                .assess(&set)
-                .map_err(|e| Failure::input(&ratings, e))?;
-            let text = output::render(&docs, engine.rubric(), format)?;
+            let text = output::assess(&engine, &set, format, &ratings)?;
             write_output(out.as_deref(), &text)
         }
         Command::Stats(args) => stats_cmd::run(args),

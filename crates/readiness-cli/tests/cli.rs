@@ -367,3 +367,30 @@ fn custom_rubric_changes_the_result() {
     let docs: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(docs.iter().all(|d| d["readiness"]["level"] != "ready_now"));
 }
+
+/// `--format csv` and `--format table` are computed from the engine's flat table, without
+/// documents; the snapshots were written by the documents-based renderer they replaced, so
+/// they pin the bytes. `UPDATE_SNAPSHOTS=1` rewrites them (when the engine version, rubric or
+/// format changes on purpose).
+#[test]
+fn csv_and_table_outputs_match_their_snapshots() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let cycles = root().join("tests/fixtures/cycles.csv");
+    for (input, name) in [(cohort(), "cohort"), (cycles, "cycles")] {
+        for (format, ext) in [("csv", "csv"), ("table", "table.txt")] {
+            let o = run(&["assess", input.to_str().unwrap(), "--format", format]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let path = dir.join(format!("assess-{name}.{ext}"));
+            if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+                std::fs::write(&path, &o.stdout).unwrap();
+                continue;
+            }
+            let expected = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                stdout(&o) == expected,
+                "{} differs from the output (UPDATE_SNAPSHOTS=1 if intended)",
+                path.display()
+            );
+        }
+    }
+}

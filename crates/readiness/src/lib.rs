@@ -24,6 +24,10 @@
 //! # Ok::<(), readiness::Error>(())
 //! ```
 //!
+//! Cargo feature `parallel` (off by default; ignored on wasm32): [`Engine::assess`],
+//! [`Engine::score_table`] and [`Engine::assessments_table`] score candidates on rayon's thread
+//! pool, with the same results byte for byte.
+//!
 //! The scoring model is normative and documented formula by formula in
 //! `docs/methodology.md`.
 #![deny(missing_docs)]
@@ -33,6 +37,7 @@ pub mod assessment;
 pub mod cohort;
 pub mod columns;
 pub mod error;
+mod parallel;
 pub mod ratings;
 pub mod rubric;
 pub mod schema;

@@ -99,6 +99,9 @@ impl Rating {
 pub(crate) struct Interner {
     map: HashMap<String, u32>,
     names: Vec<String>,
+    /// The id returned last: inputs list a candidate's (and a rater's) ratings together, so
+    /// most lookups are the previous one again and skip hashing.
+    last: u32,
 }
 
 impl Interner {
@@ -108,22 +111,34 @@ impl Interner {
         Interner {
             map: HashMap::new(),
             names,
+            last: 0,
         }
     }
 
     pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        if self
+            .names
+            .get(self.last as usize)
+            .is_some_and(|n| n.as_str() == s)
+        {
+            return self.last;
+        }
         if self.map.len() != self.names.len() {
             self.map = (0u32..)
                 .zip(&self.names)
                 .map(|(i, n)| (n.clone(), i))
                 .collect();
         }
-        if let Some(&id) = self.map.get(s) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(s.to_string());
-        self.map.insert(s.to_string(), id);
+        let id = match self.map.get(s) {
+            Some(&id) => id,
+            None => {
+                let id = self.names.len() as u32;
+                self.names.push(s.to_string());
+                self.map.insert(s.to_string(), id);
+                id
+            }
+        };
+        self.last = id;
         id
     }
 
@@ -243,9 +258,11 @@ impl RatingSet {
             limit: limits.max_input_bytes,
             read: 0,
         });
+        // Fields are read as bytes and trimmed here (as `Trim::All` would, Unicode whitespace
+        // included) without the two record copies per row the csv crate's trimming makes.
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
-            .trim(csv::Trim::All)
+            .trim(csv::Trim::Headers)
             .flexible(false)
             .from_reader(&mut reader);
         let headers = rdr.headers().map_err(|e| csv_error(&e))?.clone();
@@ -287,19 +304,37 @@ impl RatingSet {
         }
         let mut b = RatingSetBuilder::new(rubric).with_limits(limits.clone());
         b.has_cycle = cols[5] != usize::MAX;
-        let mut record = csv::StringRecord::new();
+        let mut record = csv::ByteRecord::new();
         loop {
-            match rdr.read_record(&mut record) {
+            match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => return Err(csv_error(&e)),
             }
             let line = record.position().map_or(0, |p| p.line());
             let loc = Location::Line(line);
-            let get = |k: usize| record.get(cols[k]).unwrap_or("");
-            let score = parse_score(get(4), loc, &rubric.scale)?;
-            let cycle = (cols[5] != usize::MAX).then(|| get(5));
-            b.push_at(get(0), get(1), get(2), get(3), score, cycle, loc)?;
+            // Every field must be UTF-8 (as a `StringRecord` requires), the comment included.
+            if !record.as_slice().is_ascii()
+                && record.iter().any(|f| std::str::from_utf8(f).is_err())
+            {
+                return Err(RatingsError::Syntax {
+                    location: loc,
+                    format: "CSV",
+                    message: "invalid UTF-8".to_string(),
+                });
+            }
+            let mut fields: [&str; 6] = [""; 6];
+            for (k, field) in fields.iter_mut().enumerate() {
+                *field = match record.get(cols[k]).map(std::str::from_utf8) {
+                    Some(Ok(text)) => text.trim(),
+                    _ => "",
+                };
+            }
+            let score = parse_score(fields[4], loc, &rubric.scale)?;
+            let cycle = (cols[5] != usize::MAX).then_some(fields[5]);
+            b.push_at(
+                fields[0], fields[1], fields[2], fields[3], score, cycle, loc,
+            )?;
         }
         b.finish()
     }
@@ -504,6 +539,10 @@ pub struct RatingSetBuilder<'r> {
     locs: Vec<Location>,
     has_cycle: bool,
     step: Option<f64>,
+    /// Criterion ids in rubric order (index = id).
+    crit_ids: Vec<&'r str>,
+    last_crit: u32,
+    last_group: u16,
 }
 
 impl<'r> RatingSetBuilder<'r> {
@@ -541,6 +580,9 @@ impl<'r> RatingSetBuilder<'r> {
             locs: Vec::new(),
             has_cycle: false,
             step: rubric.scale.step,
+            crit_ids: rubric.criterion_ids().collect(),
+            last_crit: 0,
+            last_group: 0,
         }
     }
 
@@ -622,17 +664,15 @@ impl<'r> RatingSetBuilder<'r> {
                 });
             }
         }
-        let crit = *self
-            .criteria
-            .get(criterion)
+        let crit = self
+            .criterion_id(criterion)
             .ok_or_else(|| RatingsError::UnknownCriterion {
                 location: loc,
                 value: clip(criterion),
                 expected: one_of(self.rubric.criterion_ids()),
             })?;
-        let grp = *self
-            .groups
-            .get(group)
+        let grp = self
+            .group_id(group)
             .ok_or_else(|| RatingsError::UnknownGroup {
                 location: loc,
                 value: clip(group),
@@ -689,6 +729,34 @@ impl<'r> RatingSetBuilder<'r> {
         s.score.push(score);
         self.locs.push(loc);
         Ok(())
+    }
+
+    /// The id of `criterion`. Rows usually list a rater's criteria in rubric order, so the
+    /// criterion after the previous row's is tried before hashing.
+    fn criterion_id(&mut self, criterion: &str) -> Option<u32> {
+        let ids = &self.crit_ids;
+        let next = self.last_crit as usize + 1;
+        let guess = if next < ids.len() { next } else { 0 };
+        let id = if ids.get(guess).is_some_and(|c| *c == criterion) {
+            guess as u32
+        } else {
+            *self.criteria.get(criterion)?
+        };
+        self.last_crit = id;
+        Some(id)
+    }
+
+    /// The id of `group`; a rater's rows come together, so the previous row's group first.
+    fn group_id(&mut self, group: &str) -> Option<u16> {
+        let last = self.last_group;
+        if let Some((name, _)) = self.rubric.rater_groups.get_index(usize::from(last)) {
+            if name.as_str() == group {
+                return Some(last);
+            }
+        }
+        let id = *self.groups.get(group)?;
+        self.last_group = id;
+        Some(id)
     }
 
     /// Sorts the ratings, checks duplicates and rater-group conflicts, and returns the set.
@@ -763,12 +831,16 @@ impl<'r> RatingSetBuilder<'r> {
         // A rater's ratings of one unit are contiguous after sorting, so comparing neighbours
         // finds every conflict.
         drop(locs);
-        set.cand = permute(&set.cand, &order);
-        set.cycle = permute(&set.cycle, &order);
-        set.rater = permute(&set.rater, &order);
-        set.group = permute(&set.group, &order);
-        set.crit = permute(&set.crit, &order);
-        set.score = permute(&set.score, &order);
+        // Inputs listed in (candidate, cycle, rater, criterion) order need no reordering.
+        if order.iter().enumerate().any(|(k, &i)| i as usize != k) {
+            set.cand = permute(&set.cand, &order);
+            set.cycle = permute(&set.cycle, &order);
+            set.rater = permute(&set.rater, &order);
+            set.group = permute(&set.group, &order);
+            set.crit = permute(&set.crit, &order);
+            set.score = permute(&set.score, &order);
+        }
+        drop(order);
         let mut spans = Vec::new();
         let mut start = 0;
         for i in 1..=n {
@@ -810,6 +882,10 @@ fn parse_score(
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
+    }
+    // A single digit (most scales) converts exactly without the float parser.
+    if let [d @ b'0'..=b'9'] = t.as_bytes() {
+        return Ok(Some(f64::from(d - b'0')));
     }
     match t.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(Some(x)),

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 /// exact arithmetic (self 4.0 − others 3.25 = 0.75) is not pushed under it by rounding.
 const EPS: f64 = 1e-9;
 
-/// The label of the `insufficient_evidence` level.
+/// Display label of the `insufficient_evidence` level.
 const INSUFFICIENT_EVIDENCE_LABEL: &str = "Insufficient evidence";
 
 /// A rubric prepared for scoring: ids interned, weights in flat arrays.
@@ -164,15 +164,20 @@ impl Engine {
     }
 
     /// Steps 1–9 for every unit of `set` (already adjusted), before anonymity protection.
+    /// With the `parallel` feature, runs of units are scored on several threads and
+    /// concatenated in order (each unit's numbers depend only on its own ratings).
     fn documents(&self, set: &RatingSet) -> Vec<Assessment> {
-        let mut s = Scratch::new(self);
-        set.spans
-            .iter()
-            .map(|span| {
-                self.score_unit(set, span, &mut s, true);
-                self.document(set, span, &s.u)
-            })
-            .collect()
+        let parts = crate::parallel::map_chunks(&set.spans, |spans| {
+            let mut s = Scratch::new(self);
+            spans
+                .iter()
+                .map(|span| {
+                    self.score_unit(set, span, &mut s, true);
+                    self.document(set, span, &s.u)
+                })
+                .collect::<Vec<_>>()
+        });
+        crate::parallel::concat(parts)
     }
 
     /// Point scores only (no intervals, agreement, flags or documents): the readiness index
@@ -203,7 +208,21 @@ impl Engine {
     pub fn score_table(&self, ratings: &RatingSet) -> Result<ScoreTable, Error> {
         let adjusted = self.adjusted(ratings)?;
         let ratings = adjusted.as_ref().unwrap_or(ratings);
-        let n = ratings.spans.len();
+        let parts =
+            crate::parallel::map_chunks(&ratings.spans, |spans| self.score_rows(ratings, spans));
+        let mut parts = parts.into_iter();
+        let mut t = parts
+            .next()
+            .unwrap_or_else(|| self.score_rows(ratings, &[]));
+        for part in parts {
+            t.append(part);
+        }
+        Ok(t)
+    }
+
+    /// The [`ScoreTable`] rows of `spans`.
+    fn score_rows(&self, ratings: &RatingSet, spans: &[Span]) -> ScoreTable {
+        let n = spans.len();
         let nd = self.dim_w.len();
         let mut t = ScoreTable {
             dimensions: self
@@ -231,7 +250,7 @@ impl Engine {
             flags: Vec::with_capacity(n),
         };
         let mut s = Scratch::new(self);
-        for span in &ratings.spans {
+        for span in spans {
             self.score_unit(ratings, span, &mut s, true);
             let u = &s.u;
             t.index.push(u.index);
@@ -247,7 +266,7 @@ impl Engine {
             t.technical_ci.push(u.technical_ci);
             t.flags.push(self.flag_bits(u));
         }
-        Ok(t)
+        t
     }
 
     /// The flat table of [`crate::table::assessments_table`] (one row per unit, in the order of
@@ -268,16 +287,26 @@ impl Engine {
     /// # Ok::<(), readiness::Error>(())
     /// ```
     pub fn assessments_table(&self, ratings: &RatingSet) -> Result<crate::table::Table, Error> {
-        use crate::table::{DimensionRow, Row, TableBuilder};
         let adjusted = self.adjusted(ratings)?;
         let set = adjusted.as_ref().unwrap_or(ratings);
+        let parts = crate::parallel::map_chunks(&set.spans, |spans| self.table_rows(set, spans));
+        let mut parts = parts.into_iter();
+        let mut t = parts.next().unwrap_or_else(|| self.table_rows(set, &[]));
+        for part in parts {
+            t.append(part);
+        }
+        Ok(t)
+    }
+
+    /// The rows of [`Engine::assessments_table`] for the units of `spans`.
+    fn table_rows(&self, set: &RatingSet, spans: &[Span]) -> crate::table::Table {
+        use crate::table::{DimensionRow, Row, TableBuilder};
         let nd = self.dim_w.len();
-        let levels = &self.rubric.policy.levels;
-        let mut b = TableBuilder::new(&self.rubric, set.spans.len(), set.has_cycle);
+        let mut b = TableBuilder::new(&self.rubric, spans.len(), set.has_cycle);
         let mut s = Scratch::new(self);
         let mut dims = vec![DimensionRow::default(); nd];
         let mut flags = Vec::new();
-        for span in &set.spans {
+        for span in spans {
             self.score_unit(set, span, &mut s, true);
             let u = &s.u;
             for (d, row) in dims.iter_mut().enumerate() {
@@ -291,18 +320,12 @@ impl Engine {
             flags.clear();
             self.for_each_flag(u, |code, _| flags.push(code.as_str()));
             let (strengths, development) = self.strengths_and_development(u);
-            let strengths: Vec<&str> = strengths
-                .iter()
-                .map(|&c| self.crit_ids[c].as_str())
-                .collect();
+            let strengths: Vec<&str> = strengths.iter().map(|&c| self.criterion_id(c)).collect();
             let development: Vec<&str> = development
                 .iter()
-                .map(|&(c, _)| self.crit_ids[c].as_str())
+                .map(|&(c, _)| self.criterion_id(c))
                 .collect();
-            let (level, label) = match levels.get(usize::from(self.level_of(u))) {
-                Some(l) => (l.id.as_str(), l.display_label()),
-                None => (INSUFFICIENT_EVIDENCE, INSUFFICIENT_EVIDENCE_LABEL),
-            };
+            let (level, label) = self.level_name(self.level_of(u));
             b.push(&Row {
                 candidate: set.candidate_name(span.cand),
                 cycle: set.has_cycle.then(|| set.cycles.name(span.cycle)),
@@ -318,11 +341,11 @@ impl Engine {
                 development: &development,
             });
         }
-        Ok(b.finish())
+        b.finish()
     }
 
     /// The ratings with rater-adjusted scores when the policy asks for an adjustment.
-    fn adjusted(&self, ratings: &RatingSet) -> Result<Option<RatingSet>, Error> {
+    pub(crate) fn adjusted(&self, ratings: &RatingSet) -> Result<Option<RatingSet>, Error> {
         if self.rubric.policy.rater_adjustment.is_none() {
             return Ok(None);
         }
@@ -330,14 +353,14 @@ impl Engine {
             .map(|scores| ratings.with_scores(scores)))
     }
 
-    fn norm(&self, x: f64) -> f64 {
+    pub(crate) fn norm(&self, x: f64) -> f64 {
         100.0 * (x - self.lo) / (self.hi - self.lo)
     }
 
     /// Steps 1–4 (and 6–7 when `full`) for one unit, into `s.u`. Only the accumulator cells a
     /// unit touches are visited and reset, so the cost is linear in its ratings whatever the
     /// size of the rubric.
-    fn score_unit(&self, set: &RatingSet, span: &Span, s: &mut Scratch, full: bool) {
+    pub(crate) fn score_unit(&self, set: &RatingSet, span: &Span, s: &mut Scratch, full: bool) {
         let nc = self.crit_w.len();
         let nd = self.dim_w.len();
         let ng = self.group_w.len();
@@ -634,13 +657,12 @@ impl Engine {
                 suppressed,
             });
         }
-        // Step 8: strengths and development areas among leadership-side criteria.
-        let (strength_ids, development_ids) = self.strengths_and_development(u);
-        let strengths: Vec<String> = strength_ids
+        let (strengths, rest) = self.strengths_and_development(u);
+        let strengths: Vec<String> = strengths
             .iter()
             .map(|&c| self.crit_ids[c].clone())
             .collect();
-        let development = development_ids
+        let development = rest
             .iter()
             .map(|&(c, v)| DevelopmentArea {
                 criterion: self.crit_ids[c].clone(),
@@ -689,9 +711,12 @@ impl Engine {
     }
 
     /// Step 8: the strengths (criterion indices, best first) and the development areas
-    /// (criterion index and raw score, weakest first) among leadership-side criteria.
-    fn strengths_and_development(&self, u: &UnitScores) -> (Vec<usize>, Vec<(usize, f64)>) {
-        let p = &self.rubric.policy;
+    /// (criterion, raw score; weakest first) among the leadership-side criteria.
+    pub(crate) fn strengths_and_development(
+        &self,
+        u: &UnitScores,
+    ) -> (Vec<usize>, Vec<(usize, f64)>) {
+        let r = &self.rubric;
         let mut ranked: Vec<(usize, f64)> = u
             .crit_score
             .iter()
@@ -702,17 +727,30 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let n_strength = (p.strengths as usize).min(ranked.len());
-        let strengths = ranked[..n_strength].iter().map(|&(c, _)| c).collect();
+        let n_strength = (r.policy.strengths as usize).min(ranked.len());
+        let strengths: Vec<usize> = ranked[..n_strength].iter().map(|&(c, _)| c).collect();
         let mut rest: Vec<(usize, f64)> = ranked[n_strength..].to_vec();
         rest.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        rest.truncate(p.development as usize);
+        rest.truncate(r.policy.development as usize);
         (strengths, rest)
+    }
+
+    /// Criterion id of index `c` (rubric order).
+    pub(crate) fn criterion_id(&self, c: usize) -> &str {
+        &self.crit_ids[c]
+    }
+
+    /// Id and display label of a level as [`ScoreTable::level`] numbers it.
+    pub(crate) fn level_name(&self, k: u16) -> (&str, &str) {
+        match self.rubric.policy.levels.get(usize::from(k)) {
+            Some(level) => (level.id.as_str(), level.display_label()),
+            None => (INSUFFICIENT_EVIDENCE, INSUFFICIENT_EVIDENCE_LABEL),
+        }
     }
 
     /// Step 7: calls `f` with every flag the unit raises, in document order (candidate flags,
     /// then per dimension the self–other gap and agreement).
-    fn for_each_flag(&self, u: &UnitScores, mut f: impl FnMut(FlagCode, Option<usize>)) {
+    pub(crate) fn for_each_flag(&self, u: &UnitScores, mut f: impl FnMut(FlagCode, Option<usize>)) {
         let p = &self.rubric.policy;
         if u.scoring_raters < p.min_raters {
             f(FlagCode::FewRaters, None);
@@ -797,7 +835,7 @@ impl Engine {
 
     /// Step 5, numbers only: the index of the level reached, `levels.len()` for
     /// `insufficient_evidence`.
-    fn level_of(&self, u: &UnitScores) -> u16 {
+    pub(crate) fn level_of(&self, u: &UnitScores) -> u16 {
         let levels = &self.rubric.policy.levels;
         if self.thin_dimensions(u).next().is_some() {
             return levels.len() as u16;
@@ -1002,20 +1040,36 @@ pub struct ScoreTable {
     pub flags: Vec<u32>,
 }
 
+impl ScoreTable {
+    /// Appends the rows of `other` (a table of the same rubric).
+    fn append(&mut self, mut other: ScoreTable) {
+        self.index.append(&mut other.index);
+        self.index_ci.append(&mut other.index_ci);
+        self.level.append(&mut other.level);
+        self.dimension_score.append(&mut other.dimension_score);
+        self.dimension_ci.append(&mut other.dimension_ci);
+        self.coverage.append(&mut other.coverage);
+        self.rwg.append(&mut other.rwg);
+        self.technical.append(&mut other.technical);
+        self.technical_ci.append(&mut other.technical_ci);
+        self.flags.append(&mut other.flags);
+    }
+}
+
 /// The per-unit numbers steps 1–7 produce (buffers reused from unit to unit).
 #[derive(Debug, Default)]
-struct UnitScores {
-    crit_score: Vec<Option<f64>>,
-    dim_raw: Vec<Option<f64>>,
-    coverage: Vec<f64>,
-    index: Option<f64>,
-    technical: Option<f64>,
+pub(crate) struct UnitScores {
+    pub(crate) crit_score: Vec<Option<f64>>,
+    pub(crate) dim_raw: Vec<Option<f64>>,
+    pub(crate) coverage: Vec<f64>,
+    pub(crate) index: Option<f64>,
+    pub(crate) technical: Option<f64>,
     scoring_raters: u32,
-    dim_ci: Vec<Option<[f64; 2]>>,
+    pub(crate) dim_ci: Vec<Option<[f64; 2]>>,
     dim_raters: Vec<u32>,
-    index_ci: Option<[f64; 2]>,
-    technical_ci: Option<[f64; 2]>,
-    rwg: Vec<Option<f64>>,
+    pub(crate) index_ci: Option<[f64; 2]>,
+    pub(crate) technical_ci: Option<[f64; 2]>,
+    pub(crate) rwg: Vec<Option<f64>>,
     group_dim: Vec<Option<f64>>,
     group_raters: Vec<u32>,
 }
@@ -1055,8 +1109,8 @@ impl UnitScores {
 }
 
 /// Accumulators reused from unit to unit, so scoring allocates nothing per rating.
-struct Scratch {
-    u: UnitScores,
+pub(crate) struct Scratch {
+    pub(crate) u: UnitScores,
     gsum: Vec<f64>,
     gsq: Vec<f64>,
     gcnt: Vec<u32>,
@@ -1082,7 +1136,7 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(e: &Engine) -> Scratch {
+    pub(crate) fn new(e: &Engine) -> Scratch {
         let (nc, nd, ng) = (e.crit_w.len(), e.dim_w.len(), e.group_w.len());
         Scratch {
             u: UnitScores::new(nc, nd, ng),

@@ -59,6 +59,17 @@ impl Table {
             values: Values::Number(values),
         });
     }
+
+    /// Appends the rows of `other`, a table with the same columns.
+    pub(crate) fn append(&mut self, other: Table) {
+        for (a, b) in self.columns.iter_mut().zip(other.columns) {
+            match (&mut a.values, b.values) {
+                (Values::Text(x), Values::Text(mut y)) => x.append(&mut y),
+                (Values::Number(x), Values::Number(mut y)) => x.append(&mut y),
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Flattens assessment documents made with `rubric` into a [`Table`].

@@ -153,3 +153,20 @@ fn renamed_raters_change_no_byte() {
         );
     }
 }
+
+/// The flat table the CLI's CSV and table outputs use (`Engine::assessments_table`, no documents) is the
+/// table of the documents, on every fixture (cycles, rater adjustment, suppressed groups).
+#[test]
+fn flat_table_without_documents_matches_the_documents() {
+    for (name, path) in fixtures() {
+        let engine = engine_for(&path);
+        let csv = std::fs::read_to_string(&path).unwrap();
+        let set = readiness::RatingSet::from_csv_str(&csv, engine.rubric()).unwrap();
+        let docs = engine.assess(&set).unwrap();
+        assert_eq!(
+            engine.assessments_table(&set).unwrap(),
+            readiness::table::assessments_table(&docs, engine.rubric()),
+            "{name}"
+        );
+    }
+}

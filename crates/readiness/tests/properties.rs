@@ -274,6 +274,11 @@ proptest! {
             prop_assert_eq!(t.flags[row], bits);
         }
         prop_assert_eq!(engine.index_points(&set).unwrap(), t.index.clone());
+        // The flat table computed without documents is the documents' table, value for value.
+        prop_assert_eq!(
+            engine.assessments_table(&set).unwrap(),
+            readiness::table::assessments_table(&docs, &rubric)
+        );
     }
 
     #[test]

@@ -166,3 +166,59 @@ fn negative_zero_is_zero() {
         serde_json::to_string(&b).unwrap()
     );
 }
+
+#[test]
+fn fields_are_trimmed_of_unicode_whitespace_and_must_be_utf8() {
+    let rubric = Rubric::standard();
+    // ASCII and Unicode whitespace (no-break space, em space, vertical tab) around every field.
+    let spaced = format!(
+        "{HEAD} e-1\u{a0},\u{2003}m-1 ,\u{b}manager, listens\t, 4 \ne-1,m-1,manager,gives_room,5\n"
+    );
+    let plain = format!("{HEAD}e-1,m-1,manager,listens,4\ne-1,m-1,manager,gives_room,5\n");
+    let engine = Engine::new(rubric.clone()).unwrap();
+    let a = serde_json::to_string(&engine.assess_csv(&spaced).unwrap()).unwrap();
+    let b = serde_json::to_string(&engine.assess_csv(&plain).unwrap()).unwrap();
+    assert_eq!(a, b);
+    // Invalid UTF-8 anywhere in a record, the comment included, names the line.
+    for bad in [
+        &b"e-1,m-1,manager,listens,4,\xff\n"[..],
+        &b"e-1,m\xc3,manager,listens,4,ok\n"[..],
+    ] {
+        let mut text =
+            b"candidate,rater,group,criterion,score,comment\ne,m,manager,listens,4,\n".to_vec();
+        text.extend_from_slice(bad);
+        let err = RatingSet::from_csv_reader(&text[..], &rubric).unwrap_err();
+        assert_eq!(err.code(), "ratings_syntax", "{err}");
+        assert_eq!(err.location().row(), Some(3), "{err}");
+        assert!(err.to_string().contains("UTF-8"), "{err}");
+    }
+}
+
+#[test]
+fn rows_in_any_order_and_criteria_out_of_rubric_order_give_the_same_set() {
+    let rubric = Rubric::standard();
+    let engine = Engine::new(rubric.clone()).unwrap();
+    let rows = [
+        "e-2,p-1,peer,listens,3",
+        "e-1,m-1,manager,gives_room,4",
+        "e-1,m-1,manager,listens,5",
+        "e-1,p-1,peer,listens,2",
+        "e-2,m-2,manager,listens,4",
+        "e-1,m-1,manager,listens,5",
+    ];
+    // The last row repeats the third: a duplicate naming both lines.
+    let dup = format!("{HEAD}{}\n", rows.join("\n"));
+    let err = RatingSet::from_csv_str(&dup, &rubric).unwrap_err();
+    assert_eq!(err.code(), "duplicate_rating");
+    assert_eq!(err.location().row(), Some(7));
+    let sorted = {
+        let mut r = rows[..5].to_vec();
+        r.sort();
+        format!("{HEAD}{}\n", r.join("\n"))
+    };
+    let unsorted = format!("{HEAD}{}\n", rows[..5].join("\n"));
+    assert_eq!(
+        serde_json::to_string(&engine.assess_csv(&sorted).unwrap()).unwrap(),
+        serde_json::to_string(&engine.assess_csv(&unsorted).unwrap()).unwrap()
+    );
+}

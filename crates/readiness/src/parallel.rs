@@ -1,0 +1,136 @@
+//! Splitting the assessed units into runs scored on several threads (cargo feature
+//! `parallel`, rayon; never on wasm32) or, without the feature, as one run on the calling
+//! thread.
+//!
+//! Every unit (candidate, or candidate and cycle) is scored from its own ratings only, with
+//! accumulators reset between units, so scoring runs of units separately and concatenating
+//! the results in order gives the same bytes as scoring them one after another. The tests
+//! `parallel_matches_serial` (run by `scripts/test` with `--features parallel`) check it.
+
+use crate::ratings::Span;
+
+/// Fewest units per run: below that the cost of a task outweighs the scoring.
+#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+const MIN_RUN: usize = 256;
+
+/// `f` applied to consecutive runs of `spans`, results in order. With the `parallel` feature
+/// the runs are scored by rayon's thread pool (`RAYON_NUM_THREADS` sets its size), a few runs
+/// per thread so that uneven runs balance out; without it `f` sees all of `spans` at once.
+pub(crate) fn map_chunks<T, F>(spans: &[Span], f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(&[Span]) -> T + Send + Sync,
+{
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads();
+        if threads > 1 && spans.len() >= 2 * MIN_RUN {
+            let run = spans.len().div_ceil(4 * threads).max(MIN_RUN);
+            return spans.par_chunks(run).map(f).collect();
+        }
+    }
+    vec![f(spans)]
+}
+
+/// The concatenation of `parts`, in order.
+pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().unwrap_or_default();
+    for mut part in parts {
+        all.append(&mut part);
+    }
+    all
+}
+
+#[cfg(all(test, feature = "parallel", not(target_arch = "wasm32")))]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+    use crate::{Engine, RatingSet, RatingSetBuilder, Rubric};
+
+    /// A cohort of `n` candidates on the standard rubric: varied raters per group (some
+    /// groups below their anonymity minimum), 5% unrated, two cycles for some candidates.
+    fn cohort(rubric: &Rubric, n: usize) -> RatingSet {
+        let mut b = RatingSetBuilder::new(rubric).with_cycles(true);
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let criteria: Vec<&str> = rubric.criterion_ids().collect();
+        let mut row = 0;
+        for c in 0..n {
+            let cycles = if c % 7 == 0 { 2 } else { 1 };
+            for cy in 0..cycles {
+                let cycle = format!("2026-Q{}", cy + 1);
+                for (g, count) in [
+                    ("self", 1),
+                    ("manager", 1),
+                    ("peer", 1 + c % 4),
+                    ("direct_report", c % 5),
+                ] {
+                    for r in 0..count {
+                        let rater = format!("{g}-{c}-{r}");
+                        for crit in &criteria {
+                            let x = next();
+                            let score = (x % 20 != 0).then(|| 1.0 + (x >> 8) as f64 % 5.0);
+                            b.push(
+                                &format!("cand-{c:05}"),
+                                &rater,
+                                g,
+                                crit,
+                                score,
+                                Some(&cycle),
+                                row,
+                            )
+                            .unwrap();
+                            row += 1;
+                        }
+                    }
+                }
+            }
+        }
+        b.finish().unwrap()
+    }
+
+    fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
+    #[test]
+    fn parallel_matches_serial() {
+        let rubric = Rubric::standard();
+        let engine = Engine::new(rubric.clone()).unwrap();
+        let set = cohort(&rubric, 600);
+        assert!(
+            set.units() > 2 * super::MIN_RUN,
+            "enough units for several runs"
+        );
+        let run = || {
+            let docs = engine.assess(&set).unwrap();
+            (
+                serde_json::to_string(&docs).unwrap(),
+                engine.score_table(&set).unwrap(),
+                engine.assessments_table(&set).unwrap(),
+            )
+        };
+        let serial = in_pool(1, run);
+        for threads in [2, 3] {
+            let parallel = in_pool(threads, run);
+            assert!(
+                serial.0 == parallel.0,
+                "documents differ with {threads} threads"
+            );
+            assert_eq!(serial.1, parallel.1, "score table, {threads} threads");
+            assert_eq!(serial.2, parallel.2, "flat table, {threads} threads");
+        }
+    }
+}
