@@ -187,11 +187,13 @@ pub fn rwg_j_from_variances(item_variances: &[Option<f64>], null_variance: f64) 
         Some(s) => {
             let ratio = s / null_variance;
             let num = j as f64 * (1.0 - ratio);
-            // num + ratio, written so that it does not cancel: J − (J−1)·S̄/σ² (exactly 1 for
-            // J = 1, where num + ratio lost everything to rounding for a huge ratio). At the
-            // pole it is 0 and the raw index is undefined.
-            let den = j as f64 - (j as f64 - 1.0) * ratio;
-            let raw = num / den;
+            let mut raw = num / (num + ratio);
+            if !raw.is_finite() {
+                // num + ratio equals J − (J−1)·S̄/σ², which does not cancel: for J = 1 and a
+                // huge ratio, (1 − r) + r rounds to 0 although it is exactly 1. Where it is 0
+                // for real (the pole) the raw index stays undefined.
+                raw = num / (j as f64 - (j as f64 - 1.0) * ratio);
+            }
             (
                 raw.is_finite().then_some(raw),
                 Some(1.0 - ratio),
