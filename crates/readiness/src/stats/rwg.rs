@@ -41,8 +41,8 @@ pub struct RwgJ {
     pub item_variances: Vec<Option<f64>>,
     /// Mean item variance `S̄`; `None` when any item variance is undefined.
     pub mean_item_variance: Option<f64>,
-    /// The untruncated formula. Can be `−∞` exactly at the pole `S̄/σ² = J/(J−1)` (serialised
-    /// as `null` in JSON) and positive beyond it: never report it as agreement.
+    /// The untruncated formula; `None` exactly at the pole `S̄/σ² = J/(J−1)` (where it is
+    /// infinite), and positive beyond it: never report it as agreement.
     pub rwg_j_raw: Option<f64>,
     /// rwg(J) with truncation (0 when `S̄ > σ²`).
     pub rwg_j: Option<f64>,
@@ -143,9 +143,9 @@ pub fn rwg(ratings: &[Option<f64>], null_variance: f64) -> Result<Rwg> {
 /// # Example
 /// ```
 /// use readiness::stats::rwg::rwg_j_from_variances;
-/// // at the pole (S̄/σ² = J/(J−1)) the raw formula is −∞; truncation gives 0
+/// // at the pole (S̄/σ² = J/(J−1)) the raw formula is undefined (−∞); truncation gives 0
 /// let r = rwg_j_from_variances(&[Some(3.0), Some(3.0), Some(3.0)], 2.0).unwrap();
-/// assert_eq!(r.rwg_j_raw, Some(f64::NEG_INFINITY));
+/// assert_eq!(r.rwg_j_raw, None);
 /// assert_eq!(r.rwg_j, Some(0.0));
 /// assert_eq!(r.rwg_j_lindell, Some(-0.5));
 /// ```
