@@ -89,15 +89,10 @@ fuzz_target!(|input: Input| {
             assert_eq!(json, again, "assessing twice changed the output");
             let shuffled = serde_json::to_string(&engine.assess(&b)).expect("serialize");
             assert_eq!(json, shuffled, "row order changed the output");
-            // Renaming raters may move the last bits of interval bounds (their sums run over
-            // raters in id order: a known issue of scoring, see crates/readiness/tests/
-            // fixtures.rs); everything else must be identical.
-            let renamed = serde_json::to_value(engine.assess(&c)).expect("serialize");
-            let original = serde_json::to_value(&docs).expect("serialize");
-            assert!(
-                close(&original, &renamed),
-                "renaming raters changed the output"
-            );
+            // Renaming raters changes no byte either (scoring sums in a canonical order; see
+            // crates/readiness/tests/fixtures.rs).
+            let renamed = serde_json::to_string(&engine.assess(&c)).expect("serialize");
+            assert_eq!(json, renamed, "renaming raters changed the output");
         }
         (Err(a), Err(_), Err(_)) => check_error(a.code(), &a.to_string()),
         (a, b, c) => panic!(
@@ -108,22 +103,3 @@ fuzz_target!(|input: Input| {
         ),
     }
 });
-
-/// Equal JSON values, numbers within 1e-12 relative.
-fn close(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value::{Array, Number, Object};
-    match (a, b) {
-        (Number(x), Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
-            (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0)
-        }
-        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| close(p, q)),
-        (Object(x), Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((k, p), (l, q))| k == l && close(p, q))
-        }
-        _ => a == b,
-    }
-}

@@ -55,7 +55,10 @@ pub fn to_py_doc<'py, T: serde::Serialize>(
 }
 
 /// A Python object (dict, list, tuple, str, int, float, bool, None, numpy scalar) as JSON.
-/// NaN and infinities become `null` (missing). `path` names the position for errors.
+/// NaN becomes `null` (missing, as NaN is "not rated" in a data frame); ±∞ becomes the text
+/// `"inf"`/`"-inf"`, which the engine refuses with its typed error (`score_not_finite` for a
+/// score, naming the row) instead of reading it as "not rated". `path` names the position for
+/// errors.
 pub fn py_to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     if obj.is_none() {
         return Ok(Value::Null);
@@ -74,6 +77,10 @@ pub fn py_to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         let x = f.value();
+        if x.is_infinite() {
+            let text = if x > 0.0 { "inf" } else { "-inf" };
+            return Ok(Value::String(text.to_owned()));
+        }
         return Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number));
     }
     if let Ok(s) = obj.cast::<PyString>() {

@@ -187,3 +187,42 @@ def test_fixture_renamed_raters_give_the_same_bytes(name: str, tmp_path: Path) -
     f = tmp_path / f"{name}.csv"
     f.write_text(shuffled((FIXTURES / f"{name}.csv").read_text(encoding="utf-8"), 5, True), encoding="utf-8")
     assert rd.assess(f).to_json(pretty=True) + "\n" == expected_text
+
+
+_GOOD = {"candidate": "e-1", "rater": "m-1", "group": "manager", "criterion": "listens", "score": 4.0}
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf], ids=["inf", "-inf"])
+@pytest.mark.parametrize("door", ["records", "dataframe", "csv_path"])
+def test_infinite_score_is_a_typed_error_through_every_door(door: str, bad: float, tmp_path: Path) -> None:
+    # ±inf is never "not rated": the engine's score_not_finite, naming the row (second rating).
+    rows = [_GOOD, {**_GOOD, "rater": "m-2", "score": bad}]
+    if door == "records":
+        source: Any = rows
+        row = 1  # list index
+    elif door == "dataframe":
+        pd = pytest.importorskip("pandas")
+        source = pd.DataFrame(rows)
+        row = 1  # frame position
+    else:
+        source = tmp_path / "ratings.csv"
+        lines = ["candidate,rater,group,criterion,score"]
+        lines += [f"{r['candidate']},{r['rater']},{r['group']},{r['criterion']},{r['score']}" for r in rows]
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        row = 3  # line number
+    with pytest.raises(rd.ReadinessError) as info:
+        rd.assess(source)
+    assert (info.value.code, info.value.row) == ("score_not_finite", row)
+
+
+@pytest.mark.parametrize("door", ["records", "dataframe"])
+def test_nan_score_stays_not_rated(door: str) -> None:
+    # Documented: NaN is "not rated" (a missing cell of a data frame), not an error.
+    rows = [_GOOD, {**_GOOD, "rater": "m-2", "score": math.nan}]
+    if door == "dataframe":
+        pd = pytest.importorskip("pandas")
+        source: Any = pd.DataFrame(rows)
+    else:
+        source = rows
+    with_nan = rd.assess(source).to_json()
+    assert with_nan == rd.assess([_GOOD, {**_GOOD, "rater": "m-2", "score": None}]).to_json()

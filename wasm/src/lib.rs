@@ -153,12 +153,9 @@ pub(crate) fn reserve_memory(len: usize) {
     }
 }
 
+/// JSON or TOML, detected by the engine (a byte-order mark before JSON is skipped first).
 fn read_rubric(text: &str) -> Result<Rubric, readiness::RubricError> {
-    if text.trim_start().starts_with('{') {
-        Rubric::from_json_str(text)
-    } else {
-        Rubric::from_toml_str(text)
-    }
+    Rubric::from_str_any(text)
 }
 
 /// Engine JSON text → a JavaScript value of the declared document type.

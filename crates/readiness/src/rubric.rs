@@ -695,6 +695,30 @@ impl Rubric {
         Rubric::from_json_value_with_limits(value, limits)
     }
 
+    /// Reads and validates a rubric from text in either format: JSON when its first character,
+    /// after an optional byte-order mark and whitespace, is `{`; TOML otherwise (a TOML
+    /// document cannot start with `{`).
+    ///
+    /// # Errors
+    /// As [`Rubric::from_json_str`] or [`Rubric::from_toml_str`].
+    ///
+    /// # Example
+    /// ```
+    /// use readiness::Rubric;
+    /// let json = Rubric::standard().to_json_string();
+    /// let with_bom = format!("\u{feff}{json}");
+    /// assert_eq!(Rubric::from_str_any(&with_bom)?, Rubric::standard());
+    /// # Ok::<(), readiness::RubricError>(())
+    /// ```
+    pub fn from_str_any(text: &str) -> Result<Rubric, RubricError> {
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if body.trim_start().starts_with('{') {
+            Rubric::from_json_str(text)
+        } else {
+            Rubric::from_toml_str(text)
+        }
+    }
+
     /// Reads and validates a rubric from JSON text.
     ///
     /// # Errors

@@ -993,3 +993,87 @@ fn others_is_a_reserved_group_name_with_roll_up() {
     let err = Rubric::from_toml_str(&text).unwrap_err();
     assert_eq!(err.path(), "rater_groups.others");
 }
+
+/// The standard rubric with the given anonymity mode, minimums (manager, peer, direct report)
+/// and scoring weights.
+fn anonymity_rubric(roll_up: bool, mins: [u32; 3], weights: [f64; 3]) -> Rubric {
+    let mut text = readiness::rubric::STANDARD_TOML.to_string();
+    for (g, (min, w)) in ["manager", "peer", "direct_report"]
+        .iter()
+        .zip(mins.iter().zip(weights))
+    {
+        let head = format!("[rater_groups.{g}]\n");
+        let start = text.find(&head).unwrap() + head.len();
+        let end = start + text[start..].find("\n\n").unwrap();
+        text.replace_range(start..end, &format!("weight = {w}\nmin_raters = {min}"));
+    }
+    let mode = if roll_up { "roll_up" } else { "suppress" };
+    let text = text.replace("[policy]\n", &format!("[policy]\nanonymity = \"{mode}\"\n"));
+    Rubric::from_toml_str(&text).unwrap()
+}
+
+/// A cohort whose panel sizes sit around each group's minimum (0 to minimum + 1 raters), with
+/// random integer scores and random unrated cells.
+fn threshold_cohort(rubric: &Rubric, seed: u64, candidates: usize, gap: f64) -> String {
+    let mut rng = Lcg(seed);
+    let mut csv = String::from("candidate,rater,group,criterion,score\n");
+    for k in 0..candidates {
+        let cand = format!("c{k}");
+        let mut raters = vec![(format!("{cand}-s"), "self".to_string())];
+        for g in ["manager", "peer", "direct_report"] {
+            let min = rubric.rater_groups[g].min_raters as usize;
+            let n = (rng.unit() * (min + 2) as f64) as usize;
+            raters.extend((0..n).map(|i| (format!("{cand}-{g}{i}"), g.to_string())));
+        }
+        for (r, g) in &raters {
+            for crit in rubric.criterion_ids() {
+                let x = if rng.unit() < gap {
+                    String::new()
+                } else {
+                    format!("{}", 1 + (rng.unit() * 5.0) as u32 % 5)
+                };
+                writeln!(csv, "{cand},{r},{g},{crit},{x}").unwrap();
+            }
+        }
+    }
+    csv
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Random cohorts around the anonymity thresholds: no withheld breakdown (nor the pooled
+    /// value of groups below their minimum) can be solved for from the published documents,
+    /// read back from their JSON text as any consumer would, and the cohort report publishes
+    /// no breakdown at all (its per-candidate numbers are the documents' scores).
+    #[test]
+    fn withheld_breakdowns_stay_unrecoverable_on_random_cohorts(
+        seed in proptest::prelude::any::<u64>(),
+        roll_up in proptest::prelude::any::<bool>(),
+        mins in (1u32..=2, 2u32..=4, 2u32..=4),
+        weights in proptest::sample::select(vec![[0.4, 0.3, 0.3], [0.5, 0.25, 0.25], [0.2, 0.5, 0.3], [0.1, 0.6, 0.3]]),
+        candidates in 1usize..=5,
+        gap in proptest::sample::select(vec![0.0, 0.2, 0.5]),
+    ) {
+        let rubric = anonymity_rubric(roll_up, [mins.0, mins.1, mins.2], weights);
+        let csv = threshold_cohort(&rubric, seed, candidates, gap);
+        let set = RatingSet::from_csv_str(&csv, &rubric).unwrap();
+        let engine = Engine::new(rubric.clone()).unwrap();
+        let docs = engine.assess(&set).unwrap();
+        let json = serde_json::to_string(&docs).unwrap();
+        let published: Vec<readiness::Assessment> = serde_json::from_str(&json).unwrap();
+        let result = attack(&published, &rubric, &csv);
+        proptest::prop_assert_eq!(result.solved, 0, "{} of {} withheld values solvable", result.solved, result.tried);
+        let report = cohort_report(&set, &rubric, &CohortInputs::default()).unwrap();
+        let text = serde_json::to_string(&report).unwrap();
+        proptest::prop_assert!(!text.contains("by_group"), "the cohort report shows breakdowns");
+        for doc in &docs {
+            // Every group a document withholds is null in it.
+            for d in &doc.dimensions {
+                for g in d.suppressed.keys() {
+                    proptest::prop_assert!(d.by_group.get(g.as_str()).copied().flatten().is_none());
+                }
+            }
+        }
+    }
+}

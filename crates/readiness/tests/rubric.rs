@@ -380,3 +380,23 @@ fn syntax_errors_are_typed() {
         "wrong_type"
     );
 }
+
+#[test]
+fn any_format_detection_skips_a_byte_order_mark() {
+    let json = Rubric::standard().to_json_string();
+    for text in [
+        json.clone(),
+        format!("\u{feff}{json}"),
+        format!("\u{feff} \r\n{json}"),
+        format!("\u{feff}{STANDARD_TOML}"),
+        STANDARD_TOML.to_owned(),
+    ] {
+        assert_eq!(Rubric::from_str_any(&text).unwrap(), Rubric::standard());
+    }
+    // Broken JSON after a BOM is reported as JSON, not read as TOML.
+    let e = Rubric::from_str_any("\u{feff}{\"format_version\": 1,").unwrap_err();
+    assert!(
+        matches!(e, readiness::RubricError::Syntax { format: "JSON", .. }),
+        "{e:?}"
+    );
+}

@@ -160,3 +160,14 @@ function shuffle(items) {
   }
   return out;
 }
+
+test("parseRubric skips a byte-order mark before JSON and before TOML", () => {
+  const json = JSON.stringify(parseRubric(readFileSync(join(root, "examples", "rubrics", "standard.toml"), "utf8")));
+  const toml = readFileSync(join(root, "examples", "rubrics", "standard.toml"), "utf8");
+  const plain = parseRubric(json);
+  assert.deepStrictEqual(parseRubric(`\uFEFF${json}`), plain);
+  assert.deepStrictEqual(parseRubric(`\uFEFF  \r\n${json}`), plain);
+  assert.deepStrictEqual(parseRubric(`\uFEFF${toml}`), plain);
+  // A BOM before broken JSON is a JSON syntax error, not a TOML one.
+  assert.throws(() => parseRubric(`\uFEFF{"format_version": 1,`), (e) => e instanceof ReadinessError && e.code === "rubric_syntax" && /JSON/.test(e.message));
+});

@@ -125,7 +125,8 @@ pub fn feldt_interval(
 ///
 /// # Errors
 /// [`StatsError::RaggedMatrix`] when rows differ in length, [`StatsError::NonFinite`] for a
-/// NaN/∞ value, [`StatsError::TooFew`] with fewer than 2 items or 2 usable rows, and
+/// NaN/∞ value, [`StatsError::OutOfRange`] for one beyond
+/// [`MAX_MAGNITUDE`](super::error::MAX_MAGNITUDE), [`StatsError::TooFew`] with fewer than 2 items or 2 usable rows, and
 /// [`StatsError::InvalidParameter`] when `confidence` is not in (0, 1).
 ///
 /// # Example

@@ -49,6 +49,31 @@ pub enum StatsError {
         /// The value itself.
         value: f64,
     },
+    /// A finite value is too large in magnitude for the statistic to be computed without
+    /// overflowing `f64` (squares and sums of squares of values above [`MAX_MAGNITUDE`] can
+    /// exceed `f64::MAX`).
+    #[error("{what} at index {index} is out of range ({value:e}; magnitude at most {limit:e})")]
+    OutOfRange {
+        /// Which input.
+        what: &'static str,
+        /// Flat or row-major index of the value (row * columns + column for matrices).
+        index: usize,
+        /// The value itself.
+        value: f64,
+        /// The largest magnitude accepted.
+        limit: f64,
+    },
+    /// An input is too large for an exact computation to finish in bounded time and memory
+    /// (e.g. the support of Fisher's exact test).
+    #[error("{what} is {found}, at most {max} supported")]
+    TooLarge {
+        /// What was measured.
+        what: &'static str,
+        /// The largest supported size.
+        max: u64,
+        /// The size of this input.
+        found: u64,
+    },
     /// A parameter is outside its allowed range.
     #[error("{name} must be {expected}, got {value}")]
     InvalidParameter {
@@ -115,6 +140,15 @@ pub enum StatsError {
         /// The bound it exceeded.
         bound: f64,
     },
+    /// An element that is not extreme itself has all its ratings with extreme elements of the
+    /// other facets, so once those are set aside nothing is left to estimate its measure from.
+    #[error("{facet} {index} has no ratings left once extreme elements are set aside, so its measure cannot be estimated")]
+    Unestimable {
+        /// The facet (`"candidate"`, `"rater"`, `"criterion"`).
+        facet: &'static str,
+        /// Index of the element.
+        index: usize,
+    },
     /// An iterative estimation did not converge.
     #[error("{model} did not converge in {iterations} iterations (max |gradient| {max_gradient})")]
     NoConvergence {
@@ -142,6 +176,8 @@ impl StatsError {
             StatsError::TooFew { .. } => "too_few",
             StatsError::LengthMismatch { .. } => "length_mismatch",
             StatsError::NonFinite { .. } => "non_finite",
+            StatsError::OutOfRange { .. } => "out_of_range",
+            StatsError::TooLarge { .. } => "too_large",
             StatsError::InvalidParameter { .. } => "invalid_parameter",
             StatsError::SelectedExceedsTotal { .. } => "selected_exceeds_total",
             StatsError::EmptyElement { .. } => "empty_element",
@@ -149,6 +185,7 @@ impl StatsError {
             StatsError::NotIdentifiable { .. } => "not_identifiable",
             StatsError::NonIntegerScore { .. } => "non_integer_score",
             StatsError::Diverged { .. } => "diverged",
+            StatsError::Unestimable { .. } => "unestimable",
             StatsError::NoConvergence { .. } => "no_convergence",
         }
     }
@@ -170,8 +207,31 @@ pub(crate) fn check_confidence(confidence: f64) -> Result<()> {
     }
 }
 
-/// Checks that every row of `rows` has the same length and every present value is finite;
-/// returns the number of columns (0 for no rows).
+/// The largest magnitude of a rating or score the statistics accept (`1e100`).
+///
+/// Rating scales are small; the bound exists so that squares, cross products and sums of
+/// squares of any realistic number of values stay far inside the `f64` range (values near
+/// `f64::MAX` are finite, but their squares are not).
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
+/// [`StatsError::NonFinite`] for NaN/±∞, [`StatsError::OutOfRange`] beyond [`MAX_MAGNITUDE`].
+pub(crate) fn check_value(what: &'static str, index: usize, value: f64) -> Result<()> {
+    if !value.is_finite() {
+        Err(StatsError::NonFinite { what, index, value })
+    } else if value.abs() > MAX_MAGNITUDE {
+        Err(StatsError::OutOfRange {
+            what,
+            index,
+            value,
+            limit: MAX_MAGNITUDE,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks that every row of `rows` has the same length and every present value is finite and
+/// at most [`MAX_MAGNITUDE`] in magnitude; returns the number of columns (0 for no rows).
 pub(crate) fn check_matrix(rows: &[Vec<Option<f64>>], what: &'static str) -> Result<usize> {
     let cols = rows.first().map_or(0, Vec::len);
     for (r, row) in rows.iter().enumerate() {
@@ -184,13 +244,7 @@ pub(crate) fn check_matrix(rows: &[Vec<Option<f64>>], what: &'static str) -> Res
         }
         for (c, v) in row.iter().enumerate() {
             if let Some(x) = v {
-                if !x.is_finite() {
-                    return Err(StatsError::NonFinite {
-                        what,
-                        index: r * cols + c,
-                        value: *x,
-                    });
-                }
+                check_value(what, r * cols + c, *x)?;
             }
         }
     }

@@ -155,7 +155,8 @@ pub struct IccForm {
     pub description: String,
     /// The coefficient; `None` when undefined (e.g. all ratings equal).
     pub icc: Option<f64>,
-    /// F statistic; `+∞` when the error mean square is 0; `None` when 0/0.
+    /// F statistic; `None` when the error mean square is 0 (the ratio would be infinite, or
+    /// 0/0); `p_value` is then 0 when the targets differ.
     pub f: Option<f64>,
     /// Numerator degrees of freedom.
     pub df1: f64,
@@ -202,10 +203,6 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-fn not_nan(x: f64) -> Option<f64> {
-    (!x.is_nan()).then_some(x)
-}
-
 /// Upper quantile `F(1 − q; d1, d2)` as a raw float (NaN when undefined, so that the interval
 /// arithmetic below propagates "undefined").
 fn upper_f(q: f64, d1: f64, d2: f64) -> f64 {
@@ -226,7 +223,8 @@ fn sum_sq(buf: &mut Vec<f64>, values: impl Iterator<Item = f64>) -> f64 {
 ///
 /// # Errors
 /// [`StatsError::RaggedMatrix`] when rows differ in length, [`StatsError::NonFinite`] for a
-/// NaN/∞ rating, [`StatsError::TooFew`] with fewer than 2 raters or 2 complete targets, and
+/// NaN/∞ rating, [`StatsError::OutOfRange`] for one beyond
+/// [`MAX_MAGNITUDE`](super::error::MAX_MAGNITUDE), [`StatsError::TooFew`] with fewer than 2 raters or 2 complete targets, and
 /// [`StatsError::InvalidParameter`] when `confidence` is not in (0, 1).
 ///
 /// # Example
@@ -432,7 +430,7 @@ fn forms(a: &IccAnova, confidence: f64) -> Vec<IccForm> {
                 mcgraw_wong: kind.mcgraw_wong().to_owned(),
                 description: kind.description().to_owned(),
                 icc,
-                f: not_nan(f),
+                f: finite(f),
                 df1,
                 df2,
                 p_value: if f.is_nan() { None } else { p },

@@ -64,7 +64,8 @@ pub struct KrippendorffAlpha {
 ///
 /// # Errors
 /// [`StatsError::RaggedMatrix`] when rows differ in length, [`StatsError::NonFinite`] for a
-/// NaN/∞ value, [`StatsError::InvalidParameter`] for a negative value at the ratio level.
+/// NaN/∞ value, [`StatsError::OutOfRange`] for one beyond
+/// [`MAX_MAGNITUDE`](super::error::MAX_MAGNITUDE), [`StatsError::InvalidParameter`] for a negative value at the ratio level.
 ///
 /// # Example
 /// ```

@@ -321,6 +321,8 @@ fn log_likelihood(obs: &[Obs], st: &State, p: &mut [f64]) -> f64 {
 /// Those of [`check_design`]; [`StatsError::NonIntegerScore`] for a fractional score;
 /// [`StatsError::TooFew`] with fewer than two score categories, or when nothing is left after
 /// removing extreme elements, or when a category is used only by extreme elements;
+/// [`StatsError::Unestimable`] when an element that is not extreme has ratings only with
+/// extreme elements;
 /// [`StatsError::NotIdentifiable`] for a singular information matrix;
 /// [`StatsError::Diverged`] when an estimate exceeds [`MAX_LOGIT`] or the solution has a
 /// direction with a standard deviation above 1000 logits (no finite maximum);
@@ -451,6 +453,15 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
         }
         v
     };
+    // An element that is not extreme but whose ratings all involve extreme elements has none
+    // left: its measure is not estimable (it would stay at its starting value, with a count of
+    // 0 and an undefined average; fuzz finding 6).
+    for (f, facet) in ["candidate", "rater", "criterion"].into_iter().enumerate() {
+        let used = mask(f);
+        if let Some(index) = (0..sizes[f]).find(|&e| !used[e] && extreme[f][e].is_none()) {
+            return Err(StatsError::Unestimable { facet, index });
+        }
+    }
     let cand_active = mask(0);
     let raters = Constrained::new(&mask(1), 0);
     let off_d = raters.free();

@@ -162,7 +162,8 @@ impl Components {
 ///
 /// # Errors
 /// [`StatsError::TooFew`] without ratings, [`StatsError::NonFinite`] for a NaN or infinite
-/// score, [`StatsError::EmptyElement`] for an index below the largest that has no rating,
+/// score, [`StatsError::OutOfRange`] for a score beyond
+/// [`MAX_MAGNITUDE`](super::error::MAX_MAGNITUDE), [`StatsError::EmptyElement`] for an index below the largest that has no rating,
 /// [`StatsError::Disconnected`] naming the subsets.
 ///
 /// # Example
@@ -182,13 +183,7 @@ pub fn check_design(ratings: &[Rating]) -> Result<DesignSize> {
         });
     }
     for (i, r) in ratings.iter().enumerate() {
-        if !r.score.is_finite() {
-            return Err(StatsError::NonFinite {
-                what: "score",
-                index: i,
-                value: r.score,
-            });
-        }
+        super::error::check_value("score", i, r.score)?;
     }
     // Indices must be dense, so none can reach the number of ratings; checking that first
     // also keeps a huge index from sizing an allocation.

@@ -41,8 +41,8 @@ pub struct RwgJ {
     pub item_variances: Vec<Option<f64>>,
     /// Mean item variance `S̄`; `None` when any item variance is undefined.
     pub mean_item_variance: Option<f64>,
-    /// The untruncated formula. Can be `−∞` exactly at the pole `S̄/σ² = J/(J−1)` (serialised
-    /// as `null` in JSON) and positive beyond it: never report it as agreement.
+    /// The untruncated formula; `None` exactly at the pole `S̄/σ² = J/(J−1)` (where it is
+    /// infinite), and positive beyond it: never report it as agreement.
     pub rwg_j_raw: Option<f64>,
     /// rwg(J) with truncation (0 when `S̄ > σ²`).
     pub rwg_j: Option<f64>,
@@ -73,13 +73,22 @@ pub fn uniform_null_variance(a: usize) -> Result<f64> {
     Ok((a * a - 1.0) / 12.0)
 }
 
+/// Smallest accepted null variance; the largest is its reciprocal.
+const MIN_NULL_VARIANCE: f64 = 1e-100;
+
+/// Largest accepted item variance: the variance of ratings within
+/// [`MAX_MAGNITUDE`](super::error::MAX_MAGNITUDE) is below it.
+const MAX_VARIANCE: f64 = 1e200;
+
 fn check_null(null_variance: f64) -> Result<()> {
-    if null_variance.is_finite() && null_variance > 0.0 {
+    // Bounded away from 0 and ∞ so that S̄/σ² stays finite for any accepted variance (at most
+    // MAX_VARIANCE): a subnormal σ² made the ratio overflow to ∞ (fuzz finding 4).
+    if (MIN_NULL_VARIANCE..=1.0 / MIN_NULL_VARIANCE).contains(&null_variance) {
         Ok(())
     } else {
         Err(StatsError::InvalidParameter {
             name: "null_variance",
-            expected: "finite and positive",
+            expected: "in [1e-100, 1e100]",
             value: null_variance,
         })
     }
@@ -89,13 +98,7 @@ fn present(ratings: &[Option<f64>]) -> Result<Vec<f64>> {
     let mut out = Vec::with_capacity(ratings.len());
     for (i, r) in ratings.iter().enumerate() {
         if let Some(x) = *r {
-            if !x.is_finite() {
-                return Err(StatsError::NonFinite {
-                    what: "rating",
-                    index: i,
-                    value: x,
-                });
-            }
+            super::error::check_value("rating", i, x)?;
             out.push(x);
         }
     }
@@ -105,8 +108,9 @@ fn present(ratings: &[Option<f64>]) -> Result<Vec<f64>> {
 /// rwg of one item from its ratings (`None` = missing, skipped).
 ///
 /// # Errors
-/// [`StatsError::NonFinite`] for a NaN/∞ rating, [`StatsError::InvalidParameter`] when
-/// `null_variance` is not finite and positive.
+/// [`StatsError::NonFinite`] for a NaN/∞ rating, [`StatsError::OutOfRange`] for one beyond
+/// [`MAX_MAGNITUDE`](super::error::MAX_MAGNITUDE), [`StatsError::InvalidParameter`] when `null_variance`
+/// is not in [1e-100, 1e100].
 ///
 /// # Example
 /// ```
@@ -133,14 +137,15 @@ pub fn rwg(ratings: &[Option<f64>], null_variance: f64) -> Result<Rwg> {
 ///
 /// # Errors
 /// [`StatsError::TooFew`] for no items, [`StatsError::NonFinite`] for a NaN/∞ or negative
-/// variance, [`StatsError::InvalidParameter`] when `null_variance` is not finite and positive.
+/// variance, [`StatsError::OutOfRange`] for a variance above 1e200,
+/// [`StatsError::InvalidParameter`] when `null_variance` is not in [1e-100, 1e100].
 ///
 /// # Example
 /// ```
 /// use readiness::stats::rwg::rwg_j_from_variances;
-/// // at the pole (S̄/σ² = J/(J−1)) the raw formula is −∞; truncation gives 0
+/// // at the pole (S̄/σ² = J/(J−1)) the raw formula is undefined (−∞); truncation gives 0
 /// let r = rwg_j_from_variances(&[Some(3.0), Some(3.0), Some(3.0)], 2.0).unwrap();
-/// assert_eq!(r.rwg_j_raw, Some(f64::NEG_INFINITY));
+/// assert_eq!(r.rwg_j_raw, None);
 /// assert_eq!(r.rwg_j, Some(0.0));
 /// assert_eq!(r.rwg_j_lindell, Some(-0.5));
 /// ```
@@ -163,6 +168,14 @@ pub fn rwg_j_from_variances(item_variances: &[Option<f64>], null_variance: f64) 
                     value: x,
                 });
             }
+            if x > MAX_VARIANCE {
+                return Err(StatsError::OutOfRange {
+                    what: "item variance",
+                    index: i,
+                    value: x,
+                    limit: MAX_VARIANCE,
+                });
+            }
         }
     }
     let mean_var = item_variances
@@ -174,9 +187,15 @@ pub fn rwg_j_from_variances(item_variances: &[Option<f64>], null_variance: f64) 
         Some(s) => {
             let ratio = s / null_variance;
             let num = j as f64 * (1.0 - ratio);
-            let raw = num / (num + ratio);
+            let mut raw = num / (num + ratio);
+            if !raw.is_finite() {
+                // num + ratio equals J − (J−1)·S̄/σ², which does not cancel: for J = 1 and a
+                // huge ratio, (1 − r) + r rounds to 0 although it is exactly 1. Where it is 0
+                // for real (the pole) the raw index stays undefined.
+                raw = num / (j as f64 - (j as f64 - 1.0) * ratio);
+            }
             (
-                (!raw.is_nan()).then_some(raw),
+                raw.is_finite().then_some(raw),
                 Some(1.0 - ratio),
                 s > null_variance,
             )

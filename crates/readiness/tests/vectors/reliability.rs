@@ -132,7 +132,7 @@ pub fn check_icc(v: &Value, _dir: &Path) -> Outcome {
                                 c.same(&path, Some(form.description.as_str()), e.as_str())
                             }
                             "icc" => c.num(&path, form.icc, e),
-                            "F" => c.num(&path, form.f, e),
+                            "F" => c.num_or_unbounded(&path, form.f, e),
                             "df1" => c.num(&path, Some(form.df1), e),
                             "df2" => c.num(&path, Some(form.df2), e),
                             "pval" => c.num(&path, form.p_value, e),
@@ -376,7 +376,7 @@ fn compare_rwg_j(c: &mut Checker, path: &str, r: &RwgJ, exp: &Value) {
             "J" => c.num(&key, Some(r.j as f64), e),
             "item_variances" => num_list(c, &key, &r.item_variances, e),
             "mean_item_variance" => c.num(&key, r.mean_item_variance, e),
-            "rwg_j_raw" => c.num(&key, r.rwg_j_raw, e),
+            "rwg_j_raw" => c.num_or_unbounded(&key, r.rwg_j_raw, e),
             "rwg_j" => c.num(&key, r.rwg_j, e),
             "rwg_j_lindell" => c.num(&key, r.rwg_j_lindell, e),
             "truncated" => c.same(&key, Some(r.truncated), e.as_bool()),
