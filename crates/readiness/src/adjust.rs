@@ -293,7 +293,7 @@ fn mfrm_shifts(fit: &Mfrm, ratings: &[Rating]) -> Vec<f64> {
         }
         let (mut num, mut den) = (0.0, 0.0);
         for (k, lp) in logp.iter().enumerate() {
-            let p = (lp - max).exp();
+            let p = libm::exp(lp - max);
             num += p * values[k];
             den += p;
         }

@@ -5,6 +5,7 @@ use super::util::{holm, mean, quantile_sorted, t_two_sided, var};
 use super::Unit;
 use crate::ratings::RatingSet;
 use crate::rubric::{Rubric, INSUFFICIENT_EVIDENCE};
+use crate::stats::distributions::chi_square_sf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -387,18 +388,4 @@ fn distribution(units: &[Unit<'_>], rubric: &Rubric) -> Option<DistributionTest>
         df,
         p,
     })
-}
-
-/// Upper tail of the chi-square distribution: Q(df/2, x/2), the regularized upper incomplete
-/// gamma function.
-pub(crate) fn chi_square_sf(x: f64, df: f64) -> Option<f64> {
-    if !(x.is_finite() && x >= 0.0 && df > 0.0) {
-        return None;
-    }
-    if x == 0.0 {
-        return Some(1.0);
-    }
-    statrs::function::gamma::checked_gamma_ur(df / 2.0, x / 2.0)
-        .ok()
-        .map(|p| p.clamp(0.0, 1.0))
 }

@@ -49,9 +49,9 @@ pub(crate) fn fisher_ci(r: f64, n: usize) -> Option<[f64; 2]> {
     if n <= 3 || r.abs() >= 1.0 {
         return None;
     }
-    let z = r.atanh();
+    let z = libm::atanh(r);
     let se = 1.0 / ((n - 3) as f64).sqrt();
-    Some([(z - Z975 * se).tanh(), (z + Z975 * se).tanh()])
+    Some([libm::tanh(z - Z975 * se), libm::tanh(z + Z975 * se)])
 }
 
 /// Two-sided p of a t statistic.
