@@ -351,7 +351,7 @@ pub fn normal_quantile(p: f64) -> Option<f64> {
     for _ in 0..50 {
         let f = normal_sf(z)? - q;
         let pdf = libm::exp(-0.5 * z * z) / (2.0 * std::f64::consts::PI).sqrt();
-        if f == 0.0 || !(pdf > 0.0) {
+        if f == 0.0 || pdf.is_nan() || pdf <= 0.0 {
             break;
         }
         let step = 2.0 * f / (2.0 * pdf - f * z);
