@@ -185,7 +185,7 @@ pub fn rater_effects_summary(ratings: &RatingSet, rubric: &Rubric) -> Result<Rat
             se: e.se,
         })
         .collect();
-    effects.sort_by(|a, b| {
+    crate::sort::sort_stable_by(&mut effects, |a, b| {
         b.leniency
             .total_cmp(&a.leniency)
             .then_with(|| a.id.cmp(&b.id))

@@ -37,6 +37,7 @@ pub mod ratings;
 pub mod rubric;
 pub mod schema;
 pub mod scoring;
+mod sort;
 pub mod stats;
 pub mod table;
 

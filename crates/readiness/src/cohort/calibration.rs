@@ -186,7 +186,7 @@ pub(crate) fn calibration(set: &RatingSet, rubric: &Rubric, finals: &[Unit<'_>])
     // judged separately in each role.
     let dev = deviations(set, rubric);
     let mut raters: Vec<(u32, u16)> = dev.keys().copied().collect();
-    raters.sort_by(|a, b| {
+    crate::sort::sort_stable_by(&mut raters, |a, b| {
         a.1.cmp(&b.1)
             .then_with(|| set.raters.name(a.0).cmp(set.raters.name(b.0)))
     });
@@ -216,7 +216,7 @@ pub(crate) fn calibration(set: &RatingSet, rubric: &Rubric, finals: &[Unit<'_>])
             .filter(|&&o| o != key && o.1 == g)
             .filter_map(|o| mean(&dev[o].iter().map(|x| x.1).collect::<Vec<_>>()))
             .collect();
-        others.sort_by(f64::total_cmp);
+        crate::sort::sort_stable_by(&mut others, |a, b| a.total_cmp(b));
         let reference = if others.len() >= 3 {
             quantile_sorted(&others, 0.5).unwrap_or(0.0)
         } else {

@@ -62,7 +62,7 @@ pub(crate) fn t_two_sided(t: f64, df: f64) -> Option<f64> {
 /// Holm (1979) step-down adjusted p-values, in input order (`None` stays `None`).
 pub(crate) fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
     let mut idx: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some()).collect();
-    idx.sort_by(|&a, &b| {
+    crate::sort::sort_stable_by(&mut idx, |&a, &b| {
         p[a].unwrap_or(1.0)
             .total_cmp(&p[b].unwrap_or(1.0))
             .then(a.cmp(&b))

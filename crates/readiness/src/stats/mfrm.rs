@@ -372,7 +372,7 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
         }
     }
     let mut values: Vec<f64> = ratings.iter().map(|r| r.score).collect();
-    values.sort_by(f64::total_cmp);
+    crate::sort::sort_stable_by(&mut values, |a, b| a.total_cmp(b));
     values.dedup();
     if values.len() < 2 {
         return Err(StatsError::TooFew {
