@@ -65,9 +65,10 @@ fn run<M: Measurement>(c: &mut Criterion<M>, group: &str) {
         g.bench_function(format!("score_table/{n}x8x20/threads={threads}"), |b| {
             b.iter(|| pool.install(|| engine.score_table(&set)))
         });
-        g.bench_function(format!("assessments_table/{n}x8x20/threads={threads}"), |b| {
-            b.iter(|| pool.install(|| engine.assessments_table(&set)))
-        });
+        g.bench_function(
+            format!("assessments_table/{n}x8x20/threads={threads}"),
+            |b| b.iter(|| pool.install(|| engine.assessments_table(&set))),
+        );
         g.bench_function(format!("documents/{n}x8x20/threads={threads}"), |b| {
             b.iter(|| pool.install(|| engine.assess(&set)))
         });

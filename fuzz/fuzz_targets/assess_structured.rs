@@ -82,16 +82,31 @@ fuzz_target!(|input: Input| {
     let third = RatingSet::from_records(&renamed, rubric);
     match (first, second, third) {
         (Ok(a), Ok(b), Ok(c)) => {
-            let docs = engine.assess(&a);
-            check_assessments(&docs);
-            let json = serde_json::to_string(&docs).expect("serialize");
-            let again = serde_json::to_string(&engine.assess(&a)).expect("serialize");
+            // Assessing fails (a typed error) or succeeds whatever the row order or names.
+            let json_of = |set: &RatingSet| {
+                engine.assess(set).map(|docs| {
+                    check_assessments(&docs);
+                    serde_json::to_string(&docs).expect("serialize")
+                })
+            };
+            let json = match json_of(&a) {
+                Ok(json) => json,
+                Err(e) => {
+                    check_error(e.code(), &e.to_string());
+                    for other in [&a, &b, &c] {
+                        let again = json_of(other).map_err(|e| e.code());
+                        assert_eq!(again, Err(e.code()), "validity depends on order or names");
+                    }
+                    return;
+                }
+            };
+            let again = json_of(&a).expect("assessing twice failed");
             assert_eq!(json, again, "assessing twice changed the output");
-            let shuffled = serde_json::to_string(&engine.assess(&b)).expect("serialize");
+            let shuffled = json_of(&b).expect("shuffled rows failed");
             assert_eq!(json, shuffled, "row order changed the output");
             // Renaming raters changes no byte either (scoring sums in a canonical order; see
             // crates/readiness/tests/fixtures.rs).
-            let renamed = serde_json::to_string(&engine.assess(&c)).expect("serialize");
+            let renamed = json_of(&c).expect("renamed raters failed");
             assert_eq!(json, renamed, "renaming raters changed the output");
         }
         (Err(a), Err(_), Err(_)) => check_error(a.code(), &a.to_string()),

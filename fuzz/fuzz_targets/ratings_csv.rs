@@ -9,10 +9,12 @@ fuzz_target!(|data: &[u8]| {
     let engine = Engine::standard();
     match RatingSet::from_csv_reader(data, engine.rubric()) {
         Err(e) => check_error(e.code(), &e.to_string()),
-        Ok(set) => {
-            let docs = engine.assess(&set);
-            assert_eq!(docs.len(), set.units());
-            check_assessments(&docs);
-        }
+        Ok(set) => match engine.assess(&set) {
+            Err(e) => check_error(e.code(), &e.to_string()),
+            Ok(docs) => {
+                assert_eq!(docs.len(), set.units());
+                check_assessments(&docs);
+            }
+        },
     }
 });

@@ -4,11 +4,22 @@
 //
 // Writes one 10,000-candidate ratings CSV (the generator of wasm/tests/node/cohort.test.mjs:
 // standard rubric, manager + 2 peers + self on every criterion, ~3% not rated) to the temp dir,
-// then alternates, `repetitions` times each (default 7):
-//   CLI:  `readiness assess FILE --format json --out /dev/null` (wall time of the process)
-//   Node: readFileSync(FILE) → engine.assessCsv(text) → JSON.stringify(docs) (in this process,
-//         after one warm-up run; module instantiation excluded, ~once per page/process)
-// and prints the medians, min/max and the ratio. Needs the package built (npm run build).
+// checks once that both sides give the same output (the CLI's JSON text equals
+// `engine.assessCsvJson` byte for byte, and the documents of `engine.assessCsv` deeply: same keys
+// in the same order, same strings, same numbers), then alternates, `repetitions` times each
+// (default 7):
+//   CLI:  `readiness assess FILE --format json`, stdout discarded by the shell-less spawn
+//         (never `--out /dev/null`); CPU time of the child process (user + system, from
+//         /proc/self/stat cutime/cstime, 10 ms ticks) and wall time
+//   Node text:    readFileSync(FILE) → engine.assessCsvJson(text) (the CLI's output, as a string)
+//   Node objects: readFileSync(FILE) → engine.assessCsv(text) → JSON.stringify(docs, null, 2)
+//         (the documents as objects, then the same pretty JSON; numbers like 3.0 print as 3)
+//   each in this process after one warm-up run; module instantiation excluded (~once per
+//   page/process); CPU time of this process (process.cpuUsage, all threads incl. V8's GC
+//   helpers) and wall time
+// and prints the medians, min/max and the ratios. CPU time is the figure to read on a shared,
+// loaded machine. Needs the package built (npm run build).
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
@@ -49,27 +60,61 @@ writeFileSync(file, ratingsCsv(engine));
 console.log(`# ${N} candidates, ${statSync(file).size} bytes CSV: ${file}`);
 console.log(`# ${cpus().length}× ${cpus()[0]?.model ?? "?"}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}, node ${process.version}`);
 
-const node = () => {
-  const t0 = performance.now();
+// Same output on both sides (outside the timed runs).
+{
+  const cliText = execFileSync(cli, ["assess", file, "--format", "json"],
+    { encoding: "utf8", maxBuffer: 1 << 30 });
+  assert.ok(engine.assessCsvJson(readFileSync(file, "utf8")) === cliText,
+    "assessCsvJson differs from the CLI's --format json output");
   const docs = engine.assessCsv(readFileSync(file, "utf8"));
-  const out = JSON.stringify(docs, null, 2);
-  const ms = performance.now() - t0;
-  if (docs.length !== N || out.length === 0) throw new Error("unexpected output");
-  return ms;
+  assert.equal(docs.length, N);
+  assert.deepStrictEqual(docs, JSON.parse(cliText), "Node and the CLI give different documents");
+  console.log(`# same output from Node and the CLI (${cliText.length} bytes of JSON)`);
+}
+
+/** CPU time (ms) of the waited-for children of this process: cutime + cstime. */
+const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+const childCpu = () => {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[13]) + Number(f[14])) * 1000) / ticks; // fields 16 and 17 of proc(5)
 };
-const native = () => {
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+
+const timed = (f) => () => {
+  const c0 = cpuMs();
   const t0 = performance.now();
-  execFileSync(cli, ["assess", file, "--format", "json"], { stdio: "ignore", maxBuffer: 1 << 30 });
-  return performance.now() - t0;
+  const out = f();
+  const wall = performance.now() - t0;
+  const cpu = cpuMs() - c0;
+  if (out.length < N) throw new Error("unexpected output");
+  return { wall, cpu };
+};
+const nodeText = timed(() => engine.assessCsvJson(readFileSync(file, "utf8")));
+const nodeObjects = timed(() => JSON.stringify(engine.assessCsv(readFileSync(file, "utf8")), null, 2));
+const native = () => {
+  const c0 = childCpu();
+  const t0 = performance.now();
+  execFileSync(cli, ["assess", file, "--format", "json"], { stdio: "ignore" });
+  return { wall: performance.now() - t0, cpu: childCpu() - c0 };
 };
 
-node(); native(); // warm-up (JIT, page cache)
-const tNode = [];
+nodeText(); nodeObjects(); native(); // warm-up (JIT, page cache)
+const tText = [];
+const tObjects = [];
 const tCli = [];
 for (let i = 0; i < reps; i++) {
   tCli.push(native());
-  tNode.push(node());
+  tText.push(nodeText());
+  tObjects.push(nodeObjects());
 }
-console.log(`CLI  (${cli}): ${fmt(tCli)}`);
-console.log(`Node (assessCsv + JSON.stringify): ${fmt(tNode)}`);
-console.log(`ratio Node/CLI (medians): ${(median(tNode) / median(tCli)).toFixed(2)}×  (budget 2×)`);
+const col = (xs, k) => xs.map((x) => x[k]);
+for (const k of ["cpu", "wall"]) {
+  const cliMedian = median(col(tCli, k));
+  console.log(`${k} CLI  (${cli}): ${fmt(col(tCli, k))}`);
+  for (const [name, xs] of [["assessCsvJson", tText], ["assessCsv + JSON.stringify", tObjects]]) {
+    console.log(`${k} Node ${name}: ${fmt(col(xs, k))}, ratio to the CLI ` +
+      `${(median(col(xs, k)) / cliMedian).toFixed(2)}× (budget 2×)`);
+  }
+}
+console.log(`# load after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);

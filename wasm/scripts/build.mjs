@@ -1,7 +1,7 @@
 // Builds the npm package `readiness-wasm` into wasm/pkg/ and the demo portal's engine script
 // (examples/portal/readiness-engine.js). Run with `npm --prefix wasm run build`.
 //
-// cargo (wasm32, release) → wasm-bindgen (exact crate version) → wasm-opt -Oz (npm `binaryen`)
+// cargo (wasm32, profile wasm-release) → wasm-bindgen (exact crate version) → wasm-opt -Oz --converge (npm `binaryen`)
 // → package entries, TypeScript types generated from the engine's JSON Schemas, package.json.
 // CARGO_TARGET_DIR is honoured (default: the workspace's target/).
 
@@ -39,8 +39,10 @@ function workspaceVersion() {
 }
 
 // 1. The wasm module.
-run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "readiness-wasm"]);
-const rawWasm = join(targetDir, "wasm32-unknown-unknown", "release", "readiness_wasm.wasm");
+// The `wasm-release` profile (workspace Cargo.toml): release with fat LTO, one codegen unit,
+// panic = abort and its own opt-level, without changing the native release build.
+run("cargo", ["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "readiness-wasm"]);
+const rawWasm = join(targetDir, "wasm32-unknown-unknown", "wasm-release", "readiness_wasm.wasm");
 
 // 2. JS glue with the CLI of exactly the crate's wasm-bindgen version.
 const wbVersion = lockedVersion("wasm-bindgen");
@@ -60,7 +62,10 @@ run("wasm-bindgen", ["--target", "no-modules", "--no-typescript", "--out-dir", p
 // 3. Size optimisation. The Rust wasm32 target enables these proposals by default.
 const features = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
-const optimize = (file) => run(bin("wasm-opt"), ["-Oz", ...features, file, "-o", file]);
+// `--converge` repeats -Oz until the module stops shrinking; the debug and producers sections are
+// not needed at run time (measured in benches/README.md).
+const optimize = (file) => run(bin("wasm-opt"), ["-Oz", "--converge", "--strip-debug", "--strip-producers",
+  ...features, file, "-o", file]);
 const webWasm = join(pkg, "readiness_wasm_bg.wasm");
 const portalWasm = join(portalTmp, "readiness_wasm_bg.wasm");
 const sameModule = readFileSync(webWasm).equals(readFileSync(portalWasm));

@@ -19,7 +19,9 @@ pub(crate) fn assess(
     let rubric = engine.rubric();
     match format {
         Format::Csv | Format::Table => {
-            let t = engine.assessments_table(set).map_err(|e| Failure::input(file, e))?;
+            let t = engine
+                .assessments_table(set)
+                .map_err(|e| Failure::input(file, e))?;
             if format == Format::Csv {
                 return csv(&t);
             }

@@ -185,7 +185,7 @@ pub fn rater_effects_summary(ratings: &RatingSet, rubric: &Rubric) -> Result<Rat
             se: e.se,
         })
         .collect();
-    effects.sort_by(|a, b| {
+    crate::sort::sort_stable_by(&mut effects, |a, b| {
         b.leniency
             .total_cmp(&a.leniency)
             .then_with(|| a.id.cmp(&b.id))
@@ -293,7 +293,7 @@ fn mfrm_shifts(fit: &Mfrm, ratings: &[Rating]) -> Vec<f64> {
         }
         let (mut num, mut den) = (0.0, 0.0);
         for (k, lp) in logp.iter().enumerate() {
-            let p = (lp - max).exp();
+            let p = libm::exp(lp - max);
             num += p * values[k];
             den += p;
         }

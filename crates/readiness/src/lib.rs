@@ -42,6 +42,7 @@ pub mod ratings;
 pub mod rubric;
 pub mod schema;
 pub mod scoring;
+mod sort;
 pub mod stats;
 pub mod table;
 

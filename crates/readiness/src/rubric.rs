@@ -1159,7 +1159,7 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
         match v {
             serde_json::Value::Object(map) => {
                 let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
+                crate::sort::sort_stable_by(&mut keys, |a, b| a.cmp(b));
                 out.push('{');
                 for (i, k) in keys.into_iter().enumerate() {
                     if i > 0 {

@@ -14,6 +14,7 @@ const ratings: Rating[] = [
 ];
 const docs: Assessment[] = engine.assess(ratings);
 const fromCsv: Assessment[] = engine.assessCsv("candidate,rater,group,criterion,score\n");
+const asJson: string = engine.assessCsvJson("candidate,rater,group,criterion,score\n");
 
 const doc: Assessment = docs[0];
 const index: number | null | undefined = doc.readiness.index;
@@ -57,5 +58,5 @@ engine.assessCsv(ratings);
 // @ts-expect-error an override needs a reason
 engine.cohort({ ratings, overrides: [{ candidate: "e-1", level: "ready_now", author: "hr-1", date: "2026-01-20" }] });
 
-console.log(fromText, again, fromCsv, index, level, ci, byGroup, tech, flagCodes, actions);
+console.log(fromText, again, fromCsv, asJson, index, level, ci, byGroup, tech, flagCodes, actions);
 console.log(fromCsvTables, ranked, digest, audited, overridden);

@@ -20,18 +20,11 @@ const expectedText = readFileSync(join(fixturesDir, "cohort_sample.expected.json
 const expected = JSON.parse(expectedText);
 
 /**
- * Deep equality with numbers equal to 1e-12 relative. Not bit-identical: on wasm32 the engine's
- * transcendental functions (exp, ln, erf in t/F/χ² p-values and quantiles) come from Rust's
- * `libm` port, natively from the system libm, and they differ in the last bit or two (observed:
- * 4.1271846616414057e-13 vs …355e-13). Everything else (keys, order, strings, nulls, counts)
- * must match exactly.
+ * Deep equality, numbers bit for bit: every transcendental function of the engine comes from the
+ * `libm` crate (never the platform's libm through `f64` methods), so wasm32 and native compute
+ * the same bits. Reports the first differing path.
  */
 function assertSameReport(actual, wanted, path = "$") {
-  if (typeof wanted === "number" && typeof actual === "number") {
-    const tol = 1e-12 * Math.max(1, Math.abs(wanted));
-    assert.ok(Math.abs(actual - wanted) <= tol, `${path}: ${actual} != ${wanted}`);
-    return;
-  }
   if (wanted === null || typeof wanted !== "object") {
     assert.strictEqual(actual, wanted, path);
     return;

@@ -96,6 +96,7 @@ const ratingsCases = [
   ["score_not_finite (Infinity record)", () => engine.assess([rating({ score: -Infinity })]), "score_not_finite", 0],
   ["score_out_of_scale", () => engine.assess([rating({ score: 7 })]), "score_out_of_scale", 0],
   ["score_off_step", () => engine.assessCsv(`${HEADER}\ne-1,m-1,manager,listens,3.5\n`), "score_off_step", 2],
+  ["score_off_step (assessCsvJson)", () => engine.assessCsvJson(`${HEADER}\ne-1,m-1,manager,listens,3.5\n`), "score_off_step", 2],
   ["duplicate_rating", () => engine.assessCsv(`${HEADER}\ne-1,m-1,manager,listens,4\ne-1,m-1,manager,listens,3\n`), "duplicate_rating", 3],
   ["rater_in_two_groups", () => engine.assess([rating(), rating({ group: "peer", criterion: "connects" })]), "rater_in_two_groups", 1],
   ["limit_exceeded", () => engine.assess([rating({ candidate: "x".repeat(300) })]), "limit_exceeded", 0],

@@ -21,6 +21,10 @@ for (const f of all) {
     assert.deepStrictEqual(keyPaths(docs), keyPaths(expected));
   });
 
+  test(`${f.name}: assessCsvJson is the expected file byte for byte (the CLI's --format json)`, () => {
+    assert.strictEqual(engine.assessCsvJson(f.csv), f.expectedText);
+  });
+
   test(`${f.name}: assess(records) equals assessCsv`, () => {
     assert.deepStrictEqual(engine.assess(csvToRecords(f.csv)), expected);
   });

@@ -376,7 +376,7 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
                 }
             }
         }
-        hidden.sort_unstable();
+        crate::sort::sort_stable_by(&mut hidden, |a, b| a.cmp(b));
         let others_shown = roll_up && big_enough(&hidden);
         for &g in &hidden {
             let id = &p.group_ids[g];

@@ -5,6 +5,7 @@ use super::util::{holm, mean, quantile_sorted, t_two_sided, var};
 use super::Unit;
 use crate::ratings::RatingSet;
 use crate::rubric::{Rubric, INSUFFICIENT_EVIDENCE};
+use crate::stats::distributions::chi_square_sf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -185,7 +186,7 @@ pub(crate) fn calibration(set: &RatingSet, rubric: &Rubric, finals: &[Unit<'_>])
     // judged separately in each role.
     let dev = deviations(set, rubric);
     let mut raters: Vec<(u32, u16)> = dev.keys().copied().collect();
-    raters.sort_by(|a, b| {
+    crate::sort::sort_stable_by(&mut raters, |a, b| {
         a.1.cmp(&b.1)
             .then_with(|| set.raters.name(a.0).cmp(set.raters.name(b.0)))
     });
@@ -215,7 +216,7 @@ pub(crate) fn calibration(set: &RatingSet, rubric: &Rubric, finals: &[Unit<'_>])
             .filter(|&&o| o != key && o.1 == g)
             .filter_map(|o| mean(&dev[o].iter().map(|x| x.1).collect::<Vec<_>>()))
             .collect();
-        others.sort_by(f64::total_cmp);
+        crate::sort::sort_stable_by(&mut others, |a, b| a.total_cmp(b));
         let reference = if others.len() >= 3 {
             quantile_sorted(&others, 0.5).unwrap_or(0.0)
         } else {
@@ -387,18 +388,4 @@ fn distribution(units: &[Unit<'_>], rubric: &Rubric) -> Option<DistributionTest>
         df,
         p,
     })
-}
-
-/// Upper tail of the chi-square distribution: Q(df/2, x/2), the regularized upper incomplete
-/// gamma function.
-pub(crate) fn chi_square_sf(x: f64, df: f64) -> Option<f64> {
-    if !(x.is_finite() && x >= 0.0 && df > 0.0) {
-        return None;
-    }
-    if x == 0.0 {
-        return Some(1.0);
-    }
-    statrs::function::gamma::checked_gamma_ur(df / 2.0, x / 2.0)
-        .ok()
-        .map(|p| p.clamp(0.0, 1.0))
 }

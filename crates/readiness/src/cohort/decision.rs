@@ -136,8 +136,8 @@ pub(crate) fn audit(units: &[Unit<'_>], rubric: &Rubric, decisions: &[Decision])
             ready_not_promoted.push(d.candidate.clone());
         }
     }
-    promoted_not_ready.sort();
-    ready_not_promoted.sort();
+    crate::sort::sort_stable_by(&mut promoted_not_ready, |a, b| a.cmp(b));
+    crate::sort::sort_stable_by(&mut ready_not_promoted, |a, b| a.cmp(b));
     let technical = association(&tech);
     let readiness = association(&read);
     // The dependent-correlation test on the candidates with both scores.

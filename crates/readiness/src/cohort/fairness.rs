@@ -183,7 +183,9 @@ fn table(
 ) -> Result<FairnessTable, Error> {
     // Groups sorted by value, `(missing)` parts last.
     let mut names: Vec<&str> = labels.iter().map(String::as_str).collect();
-    names.sort_by(|a, b| (a.contains(MISSING), *a).cmp(&(b.contains(MISSING), *b)));
+    crate::sort::sort_stable_by(&mut names, |a, b| {
+        (a.contains(MISSING), *a).cmp(&(b.contains(MISSING), *b))
+    });
     names.dedup();
     let mut counts = vec![GroupCounts::new(0, 0); names.len()];
     let mut index: Vec<Vec<f64>> = vec![Vec::new(); names.len()];

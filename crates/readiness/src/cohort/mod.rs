@@ -214,7 +214,9 @@ pub fn cohort_report(
             date: o.date.clone(),
         });
     }
-    items.sort_by(|a, b| (&a.candidate, &a.cycle).cmp(&(&b.candidate, &b.cycle)));
+    crate::sort::sort_stable_by(&mut items, |a, b| {
+        (&a.candidate, &a.cycle).cmp(&(&b.candidate, &b.cycle))
+    });
     let overrides = OverridesSection {
         n: items.len() as u32,
         raised: items.iter().filter(|i| i.direction == "raised").count() as u32,
@@ -222,7 +224,7 @@ pub fn cohort_report(
         items,
     };
     let mut current: Vec<usize> = latest.values().copied().collect();
-    current.sort_unstable();
+    crate::sort::sort_stable_by(&mut current, |a, b| a.cmp(b));
     let units: Vec<Unit<'_>> = current
         .iter()
         .map(|&k| Unit {
@@ -283,7 +285,7 @@ fn provenance(set: &RatingSet, rubric: &Rubric, inputs: &CohortInputs) -> Cohort
             )
         })
         .collect();
-    lines.sort_unstable();
+    crate::sort::sort_stable_by(&mut lines, |a, b| a.cmp(b));
     let mut bytes = Vec::with_capacity(lines.iter().map(String::len).sum());
     for l in &lines {
         bytes.extend_from_slice(l.as_bytes());

@@ -82,19 +82,19 @@ pub struct IndexSummary {
 
 pub(crate) fn ranking(units: &[Unit<'_>], rubric: &Rubric) -> Ranking {
     let mut values: Vec<f64> = units.iter().filter_map(|u| u.doc.readiness.index).collect();
-    values.sort_by(f64::total_cmp);
+    crate::sort::sort_stable_by(&mut values, |a, b| a.total_cmp(b));
     let n = values.len();
     let mut order: Vec<&Unit<'_>> = units.iter().collect();
-    order.sort_by(
-        |a, b| match (a.doc.readiness.index, b.doc.readiness.index) {
+    crate::sort::sort_stable_by(&mut order, |a, b| {
+        match (a.doc.readiness.index, b.doc.readiness.index) {
             (Some(x), Some(y)) => y
                 .total_cmp(&x)
                 .then_with(|| a.doc.candidate.cmp(&b.doc.candidate)),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => a.doc.candidate.cmp(&b.doc.candidate),
-        },
-    );
+        }
+    });
     let candidates = order
         .iter()
         .map(|u| {
@@ -271,7 +271,7 @@ pub(crate) fn nine_box(units: &[Unit<'_>], rubric: &Rubric) -> NineBoxReport {
             NineBoxCuts::Fixed(c) => Some(c),
             NineBoxCuts::Relative(RelativeCuts::Tertiles) => {
                 let mut v = vals;
-                v.sort_by(f64::total_cmp);
+                crate::sort::sort_stable_by(&mut v, |a, b| a.total_cmp(b));
                 Some([
                     quantile_sorted(&v, 1.0 / 3.0)?,
                     quantile_sorted(&v, 2.0 / 3.0)?,

@@ -124,7 +124,7 @@ pub(crate) fn trends(docs: &[Assessment], rubric: &Rubric) -> Trends {
         return t;
     }
     let mut labels: Vec<&str> = docs.iter().filter_map(|d| d.cycle.as_deref()).collect();
-    labels.sort_by_key(|l| cycle_key(l));
+    crate::sort::sort_stable_by(&mut labels, |a, b| cycle_key(a).cmp(&cycle_key(b)));
     labels.dedup();
     for l in &labels {
         let here: Vec<&Assessment> = docs
@@ -185,7 +185,10 @@ pub(crate) fn trends(docs: &[Assessment], rubric: &Rubric) -> Trends {
         by_cand.entry(d.candidate.as_str()).or_default().push(d);
     }
     for (cand, mut ds) in by_cand {
-        ds.sort_by_key(|d| cycle_key(d.cycle.as_deref().unwrap_or("")));
+        crate::sort::sort_stable_by(&mut ds, |a, b| {
+            let key = |d: &&Assessment| cycle_key(d.cycle.as_deref().unwrap_or(""));
+            key(a).cmp(&key(b))
+        });
         let indexes: Vec<CyclePoint> = ds
             .iter()
             .map(|d| CyclePoint {

@@ -49,9 +49,9 @@ pub(crate) fn fisher_ci(r: f64, n: usize) -> Option<[f64; 2]> {
     if n <= 3 || r.abs() >= 1.0 {
         return None;
     }
-    let z = r.atanh();
+    let z = libm::atanh(r);
     let se = 1.0 / ((n - 3) as f64).sqrt();
-    Some([(z - Z975 * se).tanh(), (z + Z975 * se).tanh()])
+    Some([libm::tanh(z - Z975 * se), libm::tanh(z + Z975 * se)])
 }
 
 /// Two-sided p of a t statistic.
@@ -62,7 +62,7 @@ pub(crate) fn t_two_sided(t: f64, df: f64) -> Option<f64> {
 /// Holm (1979) step-down adjusted p-values, in input order (`None` stays `None`).
 pub(crate) fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
     let mut idx: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some()).collect();
-    idx.sort_by(|&a, &b| {
+    crate::sort::sort_stable_by(&mut idx, |&a, &b| {
         p[a].unwrap_or(1.0)
             .total_cmp(&p[b].unwrap_or(1.0))
             .then(a.cmp(&b))

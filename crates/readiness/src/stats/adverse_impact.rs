@@ -16,7 +16,7 @@
 //! - Undefined statistics (nobody or everybody selected, a zero standard error) are `None`.
 
 use super::error::{Result, StatsError};
-use statrs::function::erf::erfc;
+use libm::erfc;
 
 /// Relative tolerance under which two table probabilities count as equal in the two-sided
 /// Fisher test (R's `fisher.test` uses the same `1 + 1e-7`), so that mathematically tied
@@ -331,7 +331,7 @@ impl Hypergeometric {
         let ratio = |x: u64| -> f64 {
             // log P(x+1) − log P(x)
             let (n1, n2, m, x) = (n1 as f64, n2 as f64, m as f64, x as f64);
-            ((n1 - x) * (m - x)).ln() - ((x + 1.0) * (n2 - m + x + 1.0)).ln()
+            libm::log((n1 - x) * (m - x)) - libm::log((x + 1.0) * (n2 - m + x + 1.0))
         };
         // Mode of the hypergeometric distribution.
         let mode = (((n1 + 1) as f64 * (m + 1) as f64 / (n1 + n2 + 2) as f64).floor() as u64)
@@ -356,7 +356,7 @@ impl Hypergeometric {
             .map(|(i, w)| w + t * (self.lo as f64 + i as f64))
             .collect();
         let max = lw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let w: Vec<f64> = lw.iter().map(|x| (x - max).exp()).collect();
+        let w: Vec<f64> = lw.iter().map(|x| libm::exp(x - max)).collect();
         let total: f64 = w.iter().sum();
         w.into_iter().map(|x| x / total).collect()
     }
@@ -494,7 +494,7 @@ pub fn fisher_exact(table: [[u64; 2]; 2]) -> Result<FisherExact> {
     let i_obs = (a - h.lo) as usize;
     let p_less = p[..=i_obs].iter().sum::<f64>().min(1.0);
     let p_greater = p[i_obs..].iter().sum::<f64>().min(1.0);
-    let bound = h.log_w[i_obs] + FISHER_TIE_TOLERANCE.ln_1p();
+    let bound = h.log_w[i_obs] + libm::log1p(FISHER_TIE_TOLERANCE);
     let p_two_sided = p
         .iter()
         .zip(&h.log_w)
@@ -506,7 +506,7 @@ pub fn fisher_exact(table: [[u64; 2]; 2]) -> Result<FisherExact> {
     let min_attainable_p_two_sided = [0usize, p.len() - 1]
         .iter()
         .map(|&i| {
-            let bound = h.log_w[i] + FISHER_TIE_TOLERANCE.ln_1p();
+            let bound = h.log_w[i] + libm::log1p(FISHER_TIE_TOLERANCE);
             p.iter()
                 .zip(&h.log_w)
                 .filter(|(_, lw)| **lw <= bound)

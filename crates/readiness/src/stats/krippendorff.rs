@@ -135,7 +135,7 @@ fn by_unit_counts(
     };
     // -0.0 and 0.0 are one value
     values.iter_mut().for_each(|x| *x += 0.0);
-    values.sort_by(f64::total_cmp);
+    crate::sort::sort_stable_by(&mut values, |a, b| a.total_cmp(b));
     values.dedup();
     check_ratio(&values, level)?;
     let lookup = Lookup::new(&values);
@@ -432,7 +432,7 @@ fn distinct_values(rows: &[Vec<Option<f64>>]) -> Vec<f64> {
             .collect();
     }
     let mut all: Vec<f64> = rows.iter().flatten().flatten().map(|x| x + 0.0).collect();
-    all.sort_unstable_by(f64::total_cmp);
+    crate::sort::sort_stable_by(&mut all, |a, b| a.total_cmp(b));
     all.dedup();
     all
 }
@@ -545,7 +545,7 @@ fn finish(
     level: Level,
 ) -> KrippendorffAlpha {
     let v = values.len();
-    by_size.sort_by_key(|(m, _)| *m);
+    crate::sort::sort_stable_by(&mut by_size, |(a, _), (b, _)| a.cmp(b));
     let mut o = vec![vec![0.0; v]; v];
     for (m, pairs) in &by_size {
         let denom = (*m - 1) as f64;

@@ -219,7 +219,7 @@ fn probs(eta: f64, cum: &[f64], p: &mut [f64]) {
     }
     let mut total = 0.0;
     for x in p.iter_mut() {
-        *x = (*x - max).exp();
+        *x = libm::exp(*x - max);
         total += *x;
     }
     for x in p.iter_mut() {
@@ -306,7 +306,7 @@ fn log_likelihood(obs: &[Obs], st: &State, p: &mut [f64]) -> f64 {
     obs.iter()
         .map(|o| {
             probs(st.theta[o.n] - st.beta[o.j] - st.delta[o.i], &cum, p);
-            p[o.k].ln()
+            libm::log(p[o.k])
         })
         .sum()
 }
@@ -374,7 +374,7 @@ pub fn mfrm(ratings: &[Rating], options: &MfrmOptions) -> Result<Mfrm> {
         }
     }
     let mut values: Vec<f64> = ratings.iter().map(|r| r.score).collect();
-    values.sort_by(f64::total_cmp);
+    crate::sort::sort_stable_by(&mut values, |a, b| a.total_cmp(b));
     values.dedup();
     if values.len() < 2 {
         return Err(StatsError::TooFew {

@@ -242,7 +242,7 @@ pub fn check_design(ratings: &[Rating]) -> Result<DesignSize> {
         }
         let roots: Vec<usize> = (0..nx + ny).map(|i| comp.find(i)).collect();
         let mut distinct: Vec<usize> = roots.clone();
-        distinct.sort_unstable();
+        crate::sort::sort_stable_by(&mut distinct, |a, b| a.cmp(b));
         distinct.dedup();
         if distinct.len() > 1 {
             let subsets = distinct

@@ -516,7 +516,9 @@ impl Columns {
             let mut raters: Vec<u32> = (0..panel.units_per_rater.len() as u32)
                 .filter(|&r| panel.units_per_rater[r as usize] > 0)
                 .collect();
-            raters.sort_by(|&a, &b| set.raters.name(a).cmp(set.raters.name(b)));
+            crate::sort::sort_stable_by(&mut raters, |&a, &b| {
+                set.raters.name(a).cmp(set.raters.name(b))
+            });
             let mut col_of = vec![usize::MAX; panel.units_per_rater.len()];
             for (c, &r) in raters.iter().enumerate() {
                 col_of[r as usize] = c;
