@@ -5,7 +5,6 @@
 #[path = "support/thread_cpu.rs"]
 mod thread_cpu;
 
-use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use readiness::stats::adverse_impact::{adverse_impact, fisher_exact, GroupCounts};
 use readiness_benches::SplitMix64;
@@ -42,7 +41,7 @@ fn bench(c: &mut Criterion<ThreadCpuTime>) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().with_measurement(ThreadCpuTime { wall: WallTime });
+    config = Criterion::default().with_measurement(ThreadCpuTime::new());
     targets = bench
 }
 criterion_main!(benches);

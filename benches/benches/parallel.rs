@@ -9,40 +9,14 @@
 //! as much). Results are identical with any number of threads (tested in the engine).
 #![expect(clippy::expect_used, reason = "bench inputs are known valid")]
 
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
+
+use criterion::measurement::Measurement;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use readiness::{Engine, RatingSet};
 use readiness_benches::{scoring_cohort, scoring_rubric};
-use std::time::Duration;
-
-/// CPU time of the process (every thread).
-struct ProcessCpuTime {
-    wall: WallTime,
-}
-
-impl Measurement for ProcessCpuTime {
-    type Intermediate = cpu_time::ProcessTime;
-    type Value = Duration;
-
-    fn start(&self) -> Self::Intermediate {
-        cpu_time::ProcessTime::now()
-    }
-    fn end(&self, i: Self::Intermediate) -> Self::Value {
-        i.elapsed()
-    }
-    fn add(&self, v1: &Self::Value, v2: &Self::Value) -> Self::Value {
-        *v1 + *v2
-    }
-    fn zero(&self) -> Self::Value {
-        Duration::ZERO
-    }
-    fn to_f64(&self, value: &Self::Value) -> f64 {
-        value.as_nanos() as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        self.wall.formatter()
-    }
-}
+use thread_cpu::ProcessCpuTime;
 
 fn setup() -> (Engine, RatingSet, usize) {
     let smoke = std::env::args().any(|a| a == "--test");
@@ -87,7 +61,7 @@ fn cpu(c: &mut Criterion<ProcessCpuTime>) {
 criterion_group!(wall_benches, wall);
 criterion_group! {
     name = cpu_benches;
-    config = Criterion::default().with_measurement(ProcessCpuTime { wall: WallTime });
+    config = Criterion::default().with_measurement(ProcessCpuTime::new());
     targets = cpu
 }
 criterion_main!(wall_benches, cpu_benches);

@@ -6,7 +6,6 @@
 #[path = "support/thread_cpu.rs"]
 mod thread_cpu;
 
-use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use readiness::stats::mfrm::{mfrm, MfrmOptions};
 use readiness::stats::rater_effects::{additive_effects, Rating};
@@ -55,7 +54,7 @@ fn bench(c: &mut Criterion<ThreadCpuTime>) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().with_measurement(ThreadCpuTime { wall: WallTime });
+    config = Criterion::default().with_measurement(ThreadCpuTime::new());
     targets = bench
 }
 criterion_main!(benches);

@@ -9,7 +9,6 @@
 #[path = "support/thread_cpu.rs"]
 mod thread_cpu;
 
-use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use readiness::stats::icc::icc;
 use readiness::stats::krippendorff::{krippendorff_alpha, Level};
@@ -82,7 +81,7 @@ fn bench_krippendorff(c: &mut Criterion<ThreadCpuTime>) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().with_measurement(ThreadCpuTime { wall: WallTime });
+    config = Criterion::default().with_measurement(ThreadCpuTime::new());
     targets = bench_icc, bench_krippendorff
 }
 criterion_main!(benches);

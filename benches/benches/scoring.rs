@@ -4,41 +4,13 @@
 //! In `--test` (smoke) mode the cohort is 1k candidates. Time is the thread's CPU time.
 #![expect(clippy::expect_used, reason = "bench inputs are known valid")]
 
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use readiness::Engine;
 use readiness_benches::{scoring_cohort as cohort, scoring_rubric as rubric};
-use std::time::Duration;
-
-/// CPU time of the benchmarking thread: on a machine shared with other work, wall time counts
-/// the time the thread waited for a core; CPU time does not.
-struct ThreadCpuTime {
-    wall: WallTime,
-}
-
-impl Measurement for ThreadCpuTime {
-    type Intermediate = cpu_time::ThreadTime;
-    type Value = Duration;
-
-    fn start(&self) -> Self::Intermediate {
-        cpu_time::ThreadTime::now()
-    }
-    fn end(&self, i: Self::Intermediate) -> Self::Value {
-        i.elapsed()
-    }
-    fn add(&self, v1: &Self::Value, v2: &Self::Value) -> Self::Value {
-        *v1 + *v2
-    }
-    fn zero(&self) -> Self::Value {
-        Duration::ZERO
-    }
-    fn to_f64(&self, value: &Self::Value) -> f64 {
-        value.as_nanos() as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        self.wall.formatter()
-    }
-}
+use thread_cpu::ThreadCpuTime;
 
 fn bench(c: &mut Criterion<ThreadCpuTime>) {
     let smoke = std::env::args().any(|a| a == "--test");
@@ -63,7 +35,7 @@ fn bench(c: &mut Criterion<ThreadCpuTime>) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().with_measurement(ThreadCpuTime { wall: WallTime });
+    config = Criterion::default().with_measurement(ThreadCpuTime::new());
     targets = bench
 }
 criterion_main!(benches);
