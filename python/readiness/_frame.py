@@ -34,7 +34,7 @@ def _arrow_chunks(array: Any) -> Optional[List[Tuple[Any, Any, Any, int, int]]]:
     )
     if not arrow_backed or not hasattr(array, "__arrow_array__"):
         return None
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     data = array.__arrow_array__()
     chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]

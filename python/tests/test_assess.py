@@ -241,6 +241,7 @@ def test_arrow_string_ids_in_any_layout_agree() -> None:
 
 
 def test_arrow_string_missing_id_names_the_row() -> None:
+    pytest.importorskip("pyarrow")
     df = small_frame().astype({"rater": pd.StringDtype("pyarrow")})
     df.loc[4, "rater"] = None
     with pytest.raises(rd.RatingsError) as err:
