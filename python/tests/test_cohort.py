@@ -61,7 +61,7 @@ def test_paths_frames_and_records_give_the_same_document(
 
 def test_same_document_as_the_engine_fixture(report: rd.CohortReport) -> None:
     # tests/fixtures/cohort_sample.expected.json: the engine's report of examples/data
-    # (crates/readiness-cli/examples/write_cohort_expected.rs), i.e. the CLI's JSON.
+    # (`readiness cohort ... --format json`; see crates/readiness/tests/cohort_fixture.rs).
     expected = json.loads(
         (ROOT / "tests" / "fixtures" / "cohort_sample.expected.json").read_text(encoding="utf-8")
     )

@@ -1,8 +1,14 @@
 //! `tests/fixtures/cohort_sample.expected.json` is the engine's cohort report of the sample data
 //! (`examples/data/{cohort,attributes,decisions,overrides}.csv`, standard rubric), pretty JSON.
 //! Python and JavaScript compare their reports with it exactly, so it must be what this build of
-//! the engine writes, byte for byte. Regenerate with
-//! `cargo run -p readiness-cli --example write_cohort_expected`.
+//! the engine writes, byte for byte. Regenerate it with the CLI (same JSON):
+//!
+//! ```sh
+//! cargo run -p readiness-cli -- cohort examples/data/cohort.csv \
+//!   --attributes examples/data/attributes.csv --decisions examples/data/decisions.csv \
+//!   --overrides examples/data/overrides.csv --format json \
+//!   --out tests/fixtures/cohort_sample.expected.json
+//! ```
 
 use readiness::cohort::inputs::{parse_attributes, parse_decisions, parse_overrides};
 use readiness::cohort::{cohort_report, CohortInputs};
@@ -29,7 +35,7 @@ fn sample_cohort_report_is_the_committed_fixture() -> Result<(), Box<dyn std::er
     assert!(
         json == expected,
         "the sample cohort report differs from tests/fixtures/cohort_sample.expected.json; \
-         regenerate it with `cargo run -p readiness-cli --example write_cohort_expected` \
+         regenerate it with `readiness cohort … --format json` (see this file's header) \
          if the change is intended"
     );
     Ok(())

@@ -1,6 +1,6 @@
 // engine.cohort: the sample data's report equals the engine's (tests/fixtures/
-// cohort_sample.expected.json, written by `cargo run -p readiness-cli --example
-// write_cohort_expected`), with tables as CSV text or arrays of objects, and every cohort error
+// cohort_sample.expected.json, written by `readiness cohort … --format json`; see
+// crates/readiness/tests/cohort_fixture.rs), with tables as CSV text or arrays of objects, and every cohort error
 // kind arrives as a ReadinessError with kind "cohort", the engine's code and the row.
 import { test } from "node:test";
 import assert from "node:assert/strict";
