@@ -122,6 +122,11 @@ def test_rubric_duplicate_id() -> None:
         (lambda: rd.stats.icc([[1.0, 2.0], [2.0, 3.0]], confidence=2.0), "invalid_parameter"),
         (lambda: rd.stats.cronbach_alpha([[1.0], [2.0]]), "too_few"),
         (lambda: rd.stats.krippendorff_alpha([[-1.0, 2.0], [1.0, 2.0]], level="ratio"), "invalid_parameter"),
+        # 8,200 distinct values: more than the coincidence matrix may hold (4,096)
+        (
+            lambda: rd.stats.krippendorff_alpha([[0.25 + 0.5 * (2 * u + r) for u in range(4100)] for r in range(2)]),
+            "too_large",
+        ),
         (lambda: rd.stats.rwg([1.0, 2.0], points=1), "too_few"),
         (lambda: _native.adverse_impact_counts((3, 2), (1, 2)), "selected_exceeds_total"),
         (lambda: _native.selection_rates([]), "too_few"),

@@ -17,6 +17,11 @@
 /// Domains up to this many distinct values are counted in a dense unit × value table.
 const DENSE_DOMAIN: usize = 64;
 
+/// Largest value domain: the coincidence matrix of the result has one row and one column per
+/// value, so 4,096 values are 16.8 million entries (128 MiB); continuous data with more distinct
+/// values are refused with [`StatsError::TooLarge`] instead of exhausting memory.
+pub const MAX_DOMAIN: usize = 4096;
+
 use super::error::{check_matrix, Result, StatsError};
 
 /// Level of measurement, which fixes the difference metric δ².
@@ -138,6 +143,7 @@ fn by_unit_counts(
     crate::sort::sort_stable_by(&mut values, |a, b| a.total_cmp(b));
     values.dedup();
     check_ratio(&values, level)?;
+    check_domain_size(values.len())?;
     let lookup = Lookup::new(&values);
     let bad = |x: f64| StatsError::InvalidParameter {
         name: "value",
@@ -229,6 +235,7 @@ pub fn krippendorff_alpha_from_counts(
         }
     }
     check_ratio(domain, level)?;
+    check_domain_size(domain.len())?;
     let mut flat: Vec<(usize, f64)> = Vec::new();
     let mut offsets: Vec<usize> = vec![0];
     for (u, row) in counts.iter().enumerate() {
@@ -361,6 +368,7 @@ fn by_unit_patterns(
     values.sort_by(f64::total_cmp);
     values.dedup();
     check_ratio(&values, level)?;
+    check_domain_size(values.len())?;
     let mut index = vec![usize::MAX; span as usize];
     for j in (0..span).filter(|&j| seen[j as usize]) {
         let x = lo + f64::from(j) + 0.0;
@@ -369,8 +377,7 @@ fn by_unit_patterns(
             Err(_) => return Ok(None),
         }
     }
-    let v = values.len();
-    let mut by_size: Vec<Option<Vec<f64>>> = vec![None; rows.len() + 1];
+    let mut pairs = PairCounts::new(values.len());
     let mut n_units_pairable = 0;
     let mut counts: Vec<(usize, f64)> = Vec::with_capacity(span as usize);
     for (p, &t) in tally.iter().enumerate().filter(|(_, &t)| t > 0) {
@@ -386,21 +393,10 @@ fn by_unit_patterns(
             continue;
         }
         n_units_pairable += t;
-        let units = t as f64;
-        let pairs = by_size[m].get_or_insert_with(|| vec![0.0; v * v]);
-        for &(c, nc) in &counts {
-            for &(k, nk) in &counts {
-                pairs[c * v + k] += units * if c == k { nc * (nc - 1.0) } else { nc * nk };
-            }
-        }
+        pairs.add(m, &counts, t as f64);
     }
-    let by_size = by_size
-        .into_iter()
-        .enumerate()
-        .filter_map(|(m, pairs)| Some((m, pairs?)))
-        .collect();
     Ok(Some(finish(
-        by_size,
+        pairs,
         n_units_pairable,
         n_units,
         values,
@@ -481,6 +477,19 @@ impl Lookup {
     }
 }
 
+/// Refuses a value domain larger than [`MAX_DOMAIN`].
+fn check_domain_size(values: usize) -> Result<()> {
+    if values > MAX_DOMAIN {
+        return Err(StatsError::TooLarge {
+            what: "the number of distinct values (the coincidence matrix is values × values; \
+                   round or bin continuous data)",
+            max: MAX_DOMAIN as u64,
+            found: values as u64,
+        });
+    }
+    Ok(())
+}
+
 fn check_ratio(values: &[f64], level: Level) -> Result<()> {
     if level == Level::Ratio {
         if let Some(&neg) = values.iter().find(|&&v| v < 0.0) {
@@ -502,12 +511,11 @@ fn from_counts(
     values: Vec<f64>,
     level: Level,
 ) -> KrippendorffAlpha {
-    let v = values.len();
     let n_units = offsets.len().saturating_sub(1);
     // o_ck = Σ_u pairs_u(c, k)/(m_u − 1), summed per unit size m first: the pair counts are
     // integers and add up exactly, so there is one division per (m, c, k) instead of one per
     // unit and pair.
-    let mut by_size: Vec<(usize, Vec<f64>)> = Vec::new();
+    let mut pairs = PairCounts::new(values.len());
     let mut n_units_pairable = 0;
     for w in offsets.windows(2) {
         let counts = &flat[w[0]..w[1]];
@@ -516,50 +524,143 @@ fn from_counts(
             continue;
         }
         n_units_pairable += 1;
-        let m = m_u as usize;
-        let slot = match by_size.iter().position(|(size, _)| *size == m) {
-            Some(i) => i,
-            None => {
-                by_size.push((m, vec![0.0; v * v]));
-                by_size.len() - 1
+        pairs.add(m_u as usize, counts, 1.0);
+    }
+    finish(pairs, n_units_pairable, n_units, values, level)
+}
+
+/// Most entries of the dense pair tables of [`PairCounts`] (32 MiB); beyond, pairs are kept
+/// sparse.
+const MAX_DENSE_PAIRS: usize = 1 << 22;
+
+/// Largest unit size kept in the dense tables of [`PairCounts`].
+const MAX_DENSE_SIZE: usize = 1 << 16;
+
+/// The number of ordered pairs of values `(c, k)` from different coders, summed per unit size
+/// `m`. The counts are integers and add up exactly, in any order.
+enum PairCounts {
+    /// One `v × v` table per unit size (`pairs[c·v + k]`), for small domains, few sizes and
+    /// sizes up to [`MAX_DENSE_SIZE`]; `slot[m]` is the index of size m's table plus one
+    /// (0: none yet).
+    Dense {
+        v: usize,
+        tables: Vec<(usize, Vec<f64>)>,
+        slot: Vec<u32>,
+    },
+    /// `(m, c, k) → count` for the pairs that occur (large domains, or many unit sizes).
+    Sparse(std::collections::BTreeMap<(usize, usize, usize), f64>),
+}
+
+impl PairCounts {
+    fn new(v: usize) -> PairCounts {
+        if v <= DENSE_DOMAIN {
+            PairCounts::Dense {
+                v,
+                tables: Vec::new(),
+                slot: Vec::new(),
             }
+        } else {
+            PairCounts::Sparse(std::collections::BTreeMap::new())
+        }
+    }
+
+    /// Adds `units` units of size `m` with the value counts `counts` (`(index, count)`).
+    fn add(&mut self, m: usize, counts: &[(usize, f64)], units: f64) {
+        let pair = |c: usize, nc: f64, k: usize, nk: f64| {
+            units * if c == k { nc * (nc - 1.0) } else { nc * nk }
         };
-        let pairs = &mut by_size[slot].1;
-        for &(c, nc) in counts {
-            for &(k, nk) in counts {
-                pairs[c * v + k] += if c == k { nc * (nc - 1.0) } else { nc * nk };
+        if let PairCounts::Dense { v, tables, slot } = self {
+            let v = *v;
+            let i = match slot.get(m).copied().unwrap_or(0) {
+                0 if m <= MAX_DENSE_SIZE && (tables.len() + 1) * v * v <= MAX_DENSE_PAIRS => {
+                    tables.push((m, vec![0.0; v * v]));
+                    if slot.len() <= m {
+                        slot.resize(m + 1, 0);
+                    }
+                    slot[m] = tables.len() as u32;
+                    Some(tables.len() - 1)
+                }
+                0 => None,
+                i => Some(i as usize - 1),
+            };
+            if let Some(i) = i {
+                let table = &mut tables[i].1;
+                for &(c, nc) in counts {
+                    for &(k, nk) in counts {
+                        table[c * v + k] += pair(c, nc, k, nk);
+                    }
+                }
+                return;
+            }
+            *self = PairCounts::Sparse(self.entries().map(|(m, c, k, p)| ((m, c, k), p)).collect());
+        }
+        if let PairCounts::Sparse(map) = self {
+            for &(c, nc) in counts {
+                for &(k, nk) in counts {
+                    *map.entry((m, c, k)).or_insert(0.0) += pair(c, nc, k, nk);
+                }
             }
         }
     }
-    finish(by_size, n_units_pairable, n_units, values, level)
+
+    /// The non-zero counts `(m, c, k, count)`, ordered by `m`, then `c`, then `k`.
+    fn entries(&self) -> Box<dyn Iterator<Item = (usize, usize, usize, f64)> + '_> {
+        match self {
+            PairCounts::Dense { v, tables, .. } => {
+                let v = *v;
+                let mut order: Vec<usize> = (0..tables.len()).collect();
+                order.sort_unstable_by_key(|&i| tables[i].0);
+                Box::new(order.into_iter().flat_map(move |i| {
+                    let (m, table) = &tables[i];
+                    table
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &p)| p > 0.0)
+                        .map(move |(ck, &p)| (*m, ck / v, ck % v, p))
+                }))
+            }
+            PairCounts::Sparse(map) => Box::new(
+                map.iter()
+                    .filter(|&(_, &p)| p > 0.0)
+                    .map(|(&(m, c, k), &p)| (m, c, k, p)),
+            ),
+        }
+    }
 }
 
-/// Alpha from the pair counts summed per unit size: `by_size` holds, for each unit size `m`,
-/// `pairs[c·v + k]`, the number of ordered pairs of values `(c, k)` from different coders over
-/// the units with `m` values (integers, summed exactly).
+/// Alpha from the pair counts summed per unit size (integers, summed exactly).
 fn finish(
-    mut by_size: Vec<(usize, Vec<f64>)>,
+    pairs: PairCounts,
     n_units_pairable: usize,
     n_units: usize,
     values: Vec<f64>,
     level: Level,
 ) -> KrippendorffAlpha {
     let v = values.len();
-    crate::sort::sort_stable_by(&mut by_size, |(a, _), (b, _)| a.cmp(b));
     let mut o = vec![vec![0.0; v]; v];
-    for (m, pairs) in &by_size {
-        let denom = (*m - 1) as f64;
-        for c in 0..v {
-            for k in 0..v {
-                let p = pairs[c * v + k];
-                if p > 0.0 {
-                    o[c][k] += p / denom;
-                }
-            }
-        }
+    // For each (c, k), the sizes are added in increasing order.
+    for (m, c, k, p) in pairs.entries() {
+        o[c][k] += p / (m - 1) as f64;
     }
     let marginals: Vec<f64> = o.iter().map(|r| r.iter().sum()).collect();
     let n: f64 = marginals.iter().sum();
+    // Ordinal: δ²(c, k) for c < k from a running sum of the marginals over c..=k (the same
+    // additions, in the same order, as summing each range on its own), stored as a triangle:
+    // O(v²) instead of O(v³).
+    let ordinal: Vec<f64> = if level == Level::Ordinal {
+        let mut t = Vec::with_capacity(v * (v + 1) / 2);
+        for lo in 0..v {
+            let mut between = 0.0;
+            for hi in lo..v {
+                between += marginals[hi];
+                let d = between - (marginals[lo] + marginals[hi]) / 2.0;
+                t.push(d * d);
+            }
+        }
+        t
+    } else {
+        Vec::new()
+    };
     let delta = |c: usize, k: usize| -> f64 {
         if c == k {
             return 0.0;
@@ -568,9 +669,8 @@ fn finish(
             Level::Nominal => 1.0,
             Level::Ordinal => {
                 let (lo, hi) = if c < k { (c, k) } else { (k, c) };
-                let between: f64 = marginals[lo..=hi].iter().sum();
-                let d = between - (marginals[lo] + marginals[hi]) / 2.0;
-                d * d
+                // row lo of the triangle starts after Σ_{i<lo} (v − i) entries
+                ordinal[lo * v - lo * lo.saturating_sub(1) / 2 + (hi - lo)]
             }
             Level::Interval => {
                 let d = values[c] - values[k];
@@ -627,6 +727,101 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dense tables and the sparse map hold the same counts in the same order, including
+    /// after the switch from dense to sparse when there are many unit sizes.
+    #[test]
+    fn pair_counts_dense_and_sparse_agree() {
+        let v = 40;
+        // more unit sizes than the dense budget holds tables of v × v
+        let sizes = MAX_DENSE_PAIRS / (v * v) + 5;
+        let fill = |counts: &mut PairCounts, ms: &mut dyn Iterator<Item = usize>| {
+            for m in ms {
+                let a = (m / 2) as f64;
+                counts.add(m, &[(0, a), (2, m as f64 - a)], 1.0);
+                counts.add(m, &[(1, 2.0)], 3.0);
+            }
+        };
+        let mut dense = PairCounts::new(v);
+        let mut sparse = PairCounts::Sparse(std::collections::BTreeMap::new());
+        fill(&mut dense, &mut (2..sizes + 2).rev());
+        fill(&mut sparse, &mut (2..sizes + 2));
+        let mut large = PairCounts::new(v);
+        // a unit size beyond the dense index switches to the map as well
+        fill(&mut large, &mut [5, 3, MAX_DENSE_SIZE + 1, 4].into_iter());
+        assert!(matches!(large, PairCounts::Sparse(_)));
+        let mut large_sparse = PairCounts::Sparse(std::collections::BTreeMap::new());
+        fill(
+            &mut large_sparse,
+            &mut [5, 3, MAX_DENSE_SIZE + 1, 4].into_iter(),
+        );
+        assert_eq!(
+            large.entries().collect::<Vec<_>>(),
+            large_sparse.entries().collect::<Vec<_>>()
+        );
+        assert!(matches!(dense, PairCounts::Sparse(_)));
+        let a: Vec<_> = dense.entries().collect();
+        let b: Vec<_> = sparse.entries().collect();
+        assert_eq!(a, b);
+        assert!(a.len() > sizes * 3);
+        assert_eq!(a[1], (2, 1, 1, 6.0));
+        assert!(a
+            .windows(2)
+            .all(|w| (w[0].0, w[0].1, w[0].2) < (w[1].0, w[1].1, w[1].2)));
+        assert_eq!(a[0], (2, 0, 2, 1.0));
+        assert_eq!(a[2], (2, 2, 0, 1.0));
+        // few sizes stay dense
+        let mut small = PairCounts::new(3);
+        small.add(3, &[(0, 3.0)], 2.0);
+        small.add(2, &[(0, 1.0), (1, 1.0)], 1.0);
+        assert!(matches!(small, PairCounts::Dense { .. }));
+        let e: Vec<_> = small.entries().collect();
+        assert_eq!(e, vec![(2, 0, 1, 1.0), (2, 1, 0, 1.0), (3, 0, 0, 12.0)]);
+    }
+
+    /// More distinct values than [`MAX_DOMAIN`] are refused before anything of size
+    /// values × values is allocated; the largest domain allowed is computed.
+    #[test]
+    fn domain_size_is_bounded() {
+        let continuous = |n: usize| -> Vec<Vec<Option<f64>>> {
+            (0..2)
+                .map(|r| {
+                    (0..n)
+                        .map(|u| Some((2 * u + r) as f64 * 0.25 + 0.1))
+                        .collect()
+                })
+                .collect()
+        };
+        let rows = continuous(MAX_DOMAIN / 2 + 1);
+        for level in [
+            Level::Nominal,
+            Level::Ordinal,
+            Level::Interval,
+            Level::Ratio,
+        ] {
+            match krippendorff_alpha(&rows, level) {
+                Err(StatsError::TooLarge { max, found, .. }) => {
+                    assert_eq!((max, found), (MAX_DOMAIN as u64, MAX_DOMAIN as u64 + 2));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let domain: Vec<f64> = (0..=MAX_DOMAIN).map(|i| i as f64).collect();
+        let small = vec![vec![Some(1.0), Some(2.0)], vec![Some(1.0), Some(3.0)]];
+        let err = krippendorff_alpha_with_domain(&small, Level::Interval, Some(&domain));
+        assert!(matches!(err, Err(StatsError::TooLarge { .. })), "{err:?}");
+        let counts = vec![vec![1usize; MAX_DOMAIN + 1]];
+        let err = krippendorff_alpha_from_counts(&counts, &domain, Level::Nominal);
+        assert!(matches!(err, Err(StatsError::TooLarge { .. })), "{err:?}");
+        // exactly MAX_DOMAIN values: computed (ordinal in O(v²)); the two coders differ by a
+        // quarter on every unit of a wide range, so alpha is close to 1
+        let rows = continuous(MAX_DOMAIN / 2);
+        let a = krippendorff_alpha(&rows, Level::Ordinal).unwrap();
+        assert_eq!(a.values.len(), MAX_DOMAIN);
+        assert!(a.alpha.unwrap() > 0.99, "{a:?}");
+        let a = krippendorff_alpha(&rows, Level::Interval).unwrap();
+        assert!(a.alpha.unwrap() > 0.99);
+    }
 
     /// The pattern path must give exactly what the general path gives (or the same error).
     #[test]
