@@ -75,7 +75,7 @@ fn start() {
 /// The built-in standard rubric as a document.
 #[wasm_bindgen(js_name = standardRubric)]
 pub fn standard_rubric() -> Result<RubricDoc, JsValue> {
-    to_js(&Rubric::standard().to_json_string())
+    rubric_to_js(&Rubric::standard())
 }
 
 /// Reads and validates a rubric from TOML or JSON text (JSON when the first non-blank
@@ -83,7 +83,7 @@ pub fn standard_rubric() -> Result<RubricDoc, JsValue> {
 #[wasm_bindgen(js_name = parseRubric)]
 pub fn parse_rubric(text: &str) -> Result<RubricDoc, JsValue> {
     let rubric = read_rubric(text).map_err(into_error)?;
-    to_js(&rubric.to_json_string())
+    rubric_to_js(&rubric)
 }
 
 /// A scoring engine for one rubric.
@@ -112,7 +112,7 @@ impl JsEngine {
     /// The rubric this engine scores with.
     #[wasm_bindgen(getter)]
     pub fn rubric(&self) -> Result<RubricDoc, JsValue> {
-        to_js(&self.inner.rubric().to_json_string())
+        rubric_to_js(self.inner.rubric())
     }
 
     /// Assesses every candidate of `ratings` (rating records), sorted by candidate then cycle.
@@ -170,6 +170,12 @@ pub(crate) fn reserve_memory(len: usize) {
 /// JSON or TOML, detected by the engine (a byte-order mark before JSON is skipped first).
 fn read_rubric(text: &str) -> Result<Rubric, readiness::RubricError> {
     Rubric::from_str_any(text)
+}
+
+/// A rubric as a document, written with the documents' JSON writer (one serializer for the
+/// rubric in the module instead of a second one for `Rubric::to_json_string`'s pretty layout).
+fn rubric_to_js(rubric: &Rubric) -> Result<RubricDoc, JsValue> {
+    to_js(&json::to_text(rubric, false).map_err(not_json)?)
 }
 
 /// Engine JSON text → a JavaScript value of the declared document type.

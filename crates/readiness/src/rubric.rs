@@ -13,6 +13,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
+mod locate;
+
 /// The rubric format version this engine reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -773,10 +775,10 @@ impl Rubric {
                 }
             }
         }
-        let rubric: Rubric = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = display_path(&e.path().to_string());
-            let message = e.inner().to_string();
-            serde_error(path, message)
+        let rubric = Rubric::deserialize(&value).map_err(|e| {
+            let mut path = String::new();
+            locate::locate(&nodes::RUBRIC, &value, &mut path);
+            serde_error(display_path(&path), e.to_string())
         })?;
         limits.check_counts(&rubric)?;
         rubric.validate()?;
@@ -1273,10 +1275,9 @@ fn check_range(path: &str, v: f64, lo: f64, hi: f64) -> Result<(), RubricError> 
     }
 }
 
-/// Turns serde_path_to_error's path (`dimensions[1].criteria[0].weight`, `.` at the root)
-/// into ours.
+/// The located path (`dimensions[1].criteria[0].weight`), `.` at the root.
 fn display_path(p: &str) -> String {
-    if p.is_empty() || p == "?" {
+    if p.is_empty() {
         ".".into()
     } else {
         p.to_string()
@@ -1317,4 +1318,412 @@ fn serde_error(path: String, message: String) -> RubricError {
         }
     }
     RubricError::WrongType { path, message }
+}
+
+/// The rubric model for [`locate::locate`]: every struct's fields in declaration order (checked
+/// against the JSON Schema by the tests).
+mod nodes {
+    use super::locate::{fails, Node, Shape};
+    use super::{Criterion, Dimension, ExpertTrap, Level, Policy, RaterAdjustment, RaterGroup};
+    use super::{DimensionKind, Rubric, Scale};
+    use crate::cohort::config::{Anonymity, FairnessPolicy, NineBox, NineBoxCuts, TrendPolicy};
+    use indexmap::IndexMap;
+
+    const fn leaf(fails: fn(&serde_json::Value) -> bool) -> Node {
+        Node {
+            fails,
+            shape: Shape::Leaf,
+        }
+    }
+
+    static U32: Node = leaf(fails::<u32>);
+    static F64: Node = leaf(fails::<f64>);
+    static OPT_F64: Node = leaf(fails::<Option<f64>>);
+    static STRING: Node = leaf(fails::<String>);
+    static OPT_STRING: Node = leaf(fails::<Option<String>>);
+    static STRINGS: Node = Node {
+        fails: fails::<Vec<String>>,
+        shape: Shape::Seq(&STRING),
+    };
+    static F64_MAP: Node = Node {
+        fails: fails::<IndexMap<String, f64>>,
+        shape: Shape::Map(&F64),
+    };
+
+    pub(super) static RUBRIC: Node = Node {
+        fails: fails::<Rubric>,
+        shape: Shape::Struct(&[
+            ("format_version", &U32),
+            ("id", &STRING),
+            ("version", &STRING),
+            ("name", &STRING),
+            ("description", &OPT_STRING),
+            ("scale", &SCALE),
+            ("rater_groups", &RATER_GROUPS),
+            ("policy", &POLICY),
+            ("dimensions", &DIMENSIONS),
+            ("nine_box", &NINE_BOX),
+        ]),
+    };
+    pub(super) static SCALE: Node = Node {
+        fails: fails::<Scale>,
+        shape: Shape::Struct(&[
+            ("min", &F64),
+            ("max", &F64),
+            ("step", &OPT_F64),
+            ("labels", &STRINGS),
+        ]),
+    };
+    static RATER_GROUPS: Node = Node {
+        fails: fails::<IndexMap<String, RaterGroup>>,
+        shape: Shape::Map(&RATER_GROUP),
+    };
+    pub(super) static RATER_GROUP: Node = Node {
+        fails: fails::<RaterGroup>,
+        shape: Shape::Struct(&[
+            ("weight", &F64),
+            ("min_raters", &U32),
+            ("label", &OPT_STRING),
+        ]),
+    };
+    pub(super) static POLICY: Node = Node {
+        fails: fails::<Policy>,
+        shape: Shape::Struct(&[
+            ("min_coverage", &F64),
+            ("min_raters", &U32),
+            ("self_other_gap", &F64),
+            ("low_agreement_rwg", &F64),
+            ("expert_trap", &EXPERT_TRAP),
+            ("strengths", &U32),
+            ("development", &U32),
+            ("levels", &LEVELS),
+            ("anonymity", &ANONYMITY),
+            ("trend", &TREND),
+            ("fairness", &FAIRNESS),
+            ("target_distribution", &F64_MAP),
+            ("rater_adjustment", &RATER_ADJUSTMENT),
+        ]),
+    };
+    pub(super) static EXPERT_TRAP: Node = Node {
+        fails: fails::<ExpertTrap>,
+        shape: Shape::Struct(&[("technical_min", &F64), ("index_max", &F64)]),
+    };
+    static LEVELS: Node = Node {
+        fails: fails::<Vec<Level>>,
+        shape: Shape::Seq(&LEVEL),
+    };
+    pub(super) static LEVEL: Node = Node {
+        fails: fails::<Level>,
+        shape: Shape::Struct(&[
+            ("id", &STRING),
+            ("label", &STRING),
+            ("min_index", &OPT_F64),
+            ("min_dimension", &OPT_F64),
+            ("min_criteria", &F64_MAP),
+            ("min_technical", &OPT_F64),
+        ]),
+    };
+    static ANONYMITY: Node = Node {
+        fails: fails::<Anonymity>,
+        shape: Shape::UnitEnum,
+    };
+    static RATER_ADJUSTMENT: Node = Node {
+        fails: fails::<RaterAdjustment>,
+        shape: Shape::UnitEnum,
+    };
+    pub(super) static TREND: Node = Node {
+        fails: fails::<TrendPolicy>,
+        shape: Shape::Struct(&[("cycles", &U32), ("min_gain", &F64)]),
+    };
+    pub(super) static FAIRNESS: Node = Node {
+        fails: fails::<FairnessPolicy>,
+        shape: Shape::Struct(&[("levels", &STRINGS)]),
+    };
+    static DIMENSIONS: Node = Node {
+        fails: fails::<Vec<Dimension>>,
+        shape: Shape::Seq(&DIMENSION),
+    };
+    pub(super) static DIMENSION: Node = Node {
+        fails: fails::<Dimension>,
+        shape: Shape::Struct(&[
+            ("id", &STRING),
+            ("name", &STRING),
+            ("kind", &KIND),
+            ("weight", &F64),
+            ("description", &OPT_STRING),
+            ("criteria", &CRITERIA),
+        ]),
+    };
+    static KIND: Node = leaf(fails::<DimensionKind>);
+    static CRITERIA: Node = Node {
+        fails: fails::<Vec<Criterion>>,
+        shape: Shape::Seq(&CRITERION),
+    };
+    pub(super) static CRITERION: Node = Node {
+        fails: fails::<Criterion>,
+        shape: Shape::Struct(&[
+            ("id", &STRING),
+            ("name", &STRING),
+            ("weight", &F64),
+            ("description", &OPT_STRING),
+            ("anchors", &STRINGS),
+            ("development", &STRINGS),
+        ]),
+    };
+    pub(super) static NINE_BOX: Node = Node {
+        fails: fails::<NineBox>,
+        shape: Shape::Struct(&[
+            ("performance", &STRINGS),
+            ("potential", &STRINGS),
+            ("cuts", &CUTS),
+            ("names", &STRINGS),
+        ]),
+    };
+    static CUTS: Node = leaf(fails::<NineBoxCuts>);
+}
+
+#[cfg(test)]
+mod locate_tests {
+    //! The located paths against `serde_path_to_error` (the path-tracking deserializer this
+    //! crate used before): the same error for every document of a large set of broken ones.
+    use super::*;
+    use serde_json::{json, Map, Value};
+
+    /// The error as the previous reader reported it.
+    fn tracked(value: &Value) -> Option<RubricError> {
+        serde_path_to_error::deserialize::<_, Rubric>(value.clone())
+            .err()
+            .map(|e| {
+                let path = e.path().to_string();
+                let path = if path == "?" { ".".into() } else { path };
+                serde_error(display_path(&path), e.inner().to_string())
+            })
+    }
+
+    /// The error as [`Rubric::from_json_value_with_limits`] reports it now.
+    fn located(value: &Value) -> Option<RubricError> {
+        Rubric::deserialize(value).err().map(|e| {
+            let mut path = String::new();
+            locate::locate(&nodes::RUBRIC, value, &mut path);
+            serde_error(display_path(&path), e.to_string())
+        })
+    }
+
+    /// A rubric document with every optional setting present.
+    fn full_document() -> Value {
+        let mut doc = serde_json::to_value(Rubric::standard()).unwrap_or_default();
+        doc["description"] = json!("all settings");
+        doc["nine_box"] = json!({"performance": ["impact"], "potential": ["leadership"],
+            "cuts": [40, 70], "names": ["a", "b", "c", "d", "e", "f", "g", "h", "i"]});
+        doc["policy"]["anonymity"] = json!("roll_up");
+        doc["policy"]["trend"] = json!({"cycles": 3, "min_gain": 5});
+        doc["policy"]["fairness"] = json!({"levels": ["ready_now"]});
+        doc["policy"]["rater_adjustment"] = json!("additive");
+        doc["policy"]["target_distribution"] = json!({"ready_now": 0.2, "not_yet": 0.8});
+        doc["policy"]["levels"][0]["min_criteria"] = json!({"listens": 3});
+        doc["policy"]["levels"][0]["min_technical"] = json!(50);
+        doc["rater_groups"]["manager"]["label"] = json!("Manager");
+        // Keep the document small: two criteria per dimension.
+        if let Some(dims) = doc["dimensions"].as_array_mut() {
+            for d in dims {
+                if let Some(c) = d["criteria"].as_array_mut() {
+                    c.truncate(2);
+                }
+                d["description"] = json!("d");
+            }
+        }
+        doc
+    }
+
+    enum Seg {
+        Key(String),
+        Index(usize),
+    }
+
+    fn walk(v: &Value, at: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+        out.push(
+            at.iter()
+                .map(|s| match s {
+                    Seg::Key(k) => Seg::Key(k.clone()),
+                    Seg::Index(i) => Seg::Index(*i),
+                })
+                .collect(),
+        );
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    at.push(Seg::Key(k.clone()));
+                    walk(x, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    at.push(Seg::Index(i));
+                    walk(x, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn at_mut<'a>(v: &'a mut Value, path: &[Seg]) -> &'a mut Value {
+        path.iter().fold(v, |v, s| match s {
+            Seg::Key(k) => &mut v[k.as_str()],
+            Seg::Index(i) => &mut v[*i],
+        })
+    }
+
+    /// Every document: each value replaced by values of every type, each object with an
+    /// unknown key first or last and without each of its keys, each array one item longer or
+    /// shorter, and the one-key-object and array forms of enums and structs.
+    fn broken_documents() -> Vec<Value> {
+        let base = full_document();
+        let mut paths = Vec::new();
+        walk(&base, &mut Vec::new(), &mut paths);
+        let replacements = [
+            json!(null),
+            json!(true),
+            json!(1),
+            json!(-1),
+            json!(0.5),
+            json!(4294967296u64),
+            json!("x"),
+            json!("roll_up"),
+            json!("custom:x"),
+            json!([]),
+            json!([1]),
+            json!(["x", 2]),
+            json!([1.0, 2.0]),
+            json!({}),
+            json!({"zz": 1}),
+            json!({"roll_up": null}),
+            json!({"roll_up": 5}),
+            json!({"mfrm": null, "zz": 1}),
+            json!({"": 1}),
+        ];
+        let mut docs = Vec::new();
+        for path in &paths {
+            for r in &replacements {
+                let mut d = base.clone();
+                *at_mut(&mut d, path) = r.clone();
+                docs.push(d);
+            }
+            let node = at_mut(&mut base.clone(), path).clone();
+            if let Value::Object(m) = &node {
+                for k in m.keys() {
+                    let mut d = base.clone();
+                    if let Value::Object(m) = at_mut(&mut d, path) {
+                        m.shift_remove(k);
+                    }
+                    docs.push(d);
+                }
+                for first in [true, false] {
+                    let mut d = base.clone();
+                    if let Value::Object(m) = at_mut(&mut d, path) {
+                        let mut n = Map::new();
+                        if first {
+                            n.insert("zz_unknown".into(), json!(1));
+                        }
+                        n.extend(m.clone());
+                        if !first {
+                            n.insert("zz_unknown".into(), json!(1));
+                        }
+                        *m = n;
+                    }
+                    docs.push(d);
+                }
+                // The struct as an array of its values (serde reads that too), whole and cut.
+                let values: Vec<Value> = m.values().cloned().collect();
+                for len in [0, 1, values.len(), values.len() + 1] {
+                    let mut items: Vec<Value> = values.iter().take(len).cloned().collect();
+                    if len > values.len() {
+                        items.push(json!("extra"));
+                    }
+                    let mut d = base.clone();
+                    *at_mut(&mut d, path) = Value::Array(items.clone());
+                    docs.push(d);
+                    if let Some(first) = items.first_mut() {
+                        *first = json!({"zz": [1]});
+                        let mut d = base.clone();
+                        *at_mut(&mut d, path) = Value::Array(items);
+                        docs.push(d);
+                    }
+                }
+            }
+            if let Value::Array(items) = &node {
+                let mut d = base.clone();
+                if let Value::Array(a) = at_mut(&mut d, path) {
+                    a.push(json!({"zz": "extra"}));
+                }
+                docs.push(d);
+                if !items.is_empty() {
+                    let mut d = base.clone();
+                    if let Value::Array(a) = at_mut(&mut d, path) {
+                        a.remove(0);
+                    }
+                    docs.push(d);
+                }
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn located_errors_equal_path_tracked_errors() {
+        let docs = broken_documents();
+        let mut failing = 0;
+        for doc in &docs {
+            let want = tracked(doc);
+            assert_eq!(located(doc), want, "document: {doc}");
+            failing += usize::from(want.is_some());
+        }
+        // The set is large and mostly broken (a test that compares nothing proves nothing).
+        assert!(docs.len() > 3000, "{} documents", docs.len());
+        assert!(failing > 2500, "{failing} failing documents");
+    }
+
+    #[test]
+    fn valid_full_document_reads() {
+        assert!(located(&full_document()).is_none());
+        assert!(tracked(&full_document()).is_none());
+    }
+
+    /// Each struct node lists the fields of the JSON Schema's definition, in order (struct
+    /// fields and schema properties are both in declaration order).
+    #[test]
+    fn nodes_match_the_schema() {
+        let schema = serde_json::to_value(crate::schema::rubric_schema()).unwrap_or_default();
+        let def = |name: &str| -> Value {
+            if name == "Rubric" {
+                schema.clone()
+            } else {
+                schema["$defs"][name].clone()
+            }
+        };
+        for (name, node) in [
+            ("Rubric", &nodes::RUBRIC),
+            ("Scale", &nodes::SCALE),
+            ("RaterGroup", &nodes::RATER_GROUP),
+            ("Policy", &nodes::POLICY),
+            ("ExpertTrap", &nodes::EXPERT_TRAP),
+            ("Level", &nodes::LEVEL),
+            ("TrendPolicy", &nodes::TREND),
+            ("FairnessPolicy", &nodes::FAIRNESS),
+            ("Dimension", &nodes::DIMENSION),
+            ("Criterion", &nodes::CRITERION),
+            ("NineBox", &nodes::NINE_BOX),
+        ] {
+            let props: Vec<String> = def(name)["properties"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            let fields: Vec<String> = match &node.shape {
+                locate::Shape::Struct(f) => f.iter().map(|(n, _)| n.to_string()).collect(),
+                _ => Vec::new(),
+            };
+            assert_eq!(fields, props, "{name}");
+        }
+    }
 }
