@@ -10,7 +10,6 @@ use readiness::columns::{Codes, Column, Factor};
 use readiness::table::{Table, Values};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// A JSON value as the matching Python object (dicts keep key order).
 pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
@@ -464,7 +463,10 @@ fn encode<'a>(chunks: &[ArrowStrings<'a>], name: &str) -> Result<(Vec<i32>, Vec<
 struct Encoder<'a> {
     codes: Vec<i32>,
     values: Vec<&'a str>,
-    seen: HashMap<&'a [u8], i32, BuildHasherDefault<FxHasher>>,
+    /// Values seen so far. The hash is seeded at random per process (foldhash), so ids chosen
+    /// to collide cannot be prepared in advance; keys are compared in full on lookup, so a
+    /// collision could only cost time, never a wrong code.
+    seen: HashMap<&'a [u8], i32, foldhash::quality::RandomState>,
     /// The previous row's bytes and code (code −1: none yet).
     prev: (&'a [u8], i32),
 }
@@ -528,30 +530,6 @@ impl<'a> Encoder<'a> {
         };
         self.prev = (bytes, code);
         Ok(code)
-    }
-}
-
-/// A multiply–rotate hash for short ids (dictionary encoding only; not exposed to
-/// untrusted keys beyond the caller's own table).
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        // Fold a full 64×64-bit product, so the low bits (the table index) depend on every
-        // input bit: ids differ in their last bytes, which the multiplications above only
-        // carry into the high bits.
-        let p = u128::from(self.0) * 0x9e37_79b9_7f4a_7c15;
-        (p as u64) ^ ((p >> 64) as u64)
     }
 }
 
