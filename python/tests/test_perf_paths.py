@@ -128,3 +128,45 @@ def test_results_do_not_depend_on_the_number_of_threads() -> None:
     assert out["1"] == out["2"] == out["3"]
     # Rows in another order take the general (sorting) path: the same documents and table.
     assert out["1"][1] == digest(rd.assess(cohort(800, 11).sample(frac=1.0, random_state=2)))
+
+
+@pytest.mark.parametrize("distinct", [100, 200, 40_000])
+def test_string_ids_with_many_distinct_values(distinct: int) -> None:
+    # The binding's string encoding widens its codes past 127 and 32,767 distinct values.
+    crits = list(criterion_order(rd.Rubric.standard()))
+    rng = np.random.default_rng(distinct)
+    rows = 2 * distinct
+    df = pd.DataFrame(
+        {
+            "candidate": [f"e-{i // 2:06d}" for i in range(rows)],
+            "rater": [f"m-{i // 2:06d}" for i in range(rows)],
+            "group": "manager",
+            "criterion": [crits[i % 2] for i in range(rows)],
+            "score": rng.integers(1, 6, rows).astype(np.float64),
+        }
+    )
+    expected = rd.assess(df.astype({c: "category" for c in ["candidate", "rater", "criterion"]}))
+    for layout in [df, df.iloc[::-1]]:
+        strings = layout.astype({c: "string" for c in ["candidate", "rater", "group", "criterion"]})
+        got = rd.assess(strings)
+        pd.testing.assert_frame_equal(got.to_pandas(), expected.to_pandas())
+    assert len(expected) == distinct
+
+
+def test_string_ids_differing_in_one_byte_stay_apart() -> None:
+    # Consecutive ids of equal length (1 to 40 bytes) differing in a single position: the
+    # encoder's word-wise comparison must see every byte.
+    names = ["a" * n for n in range(1, 41)]
+    names += ["a" * p + "b" + "a" * (n - p - 1) for n in range(1, 41) for p in range(n)]
+    df = pd.DataFrame(
+        {
+            "candidate": names,
+            "rater": names,
+            "group": "manager",
+            "criterion": list(criterion_order(rd.Rubric.standard()))[0],
+            "score": 3.0,
+        }
+    )
+    strings = rd.assess(df.astype({c: "string" for c in ["candidate", "rater", "group", "criterion"]}))
+    assert len(strings) == len(set(names))
+    pd.testing.assert_frame_equal(strings.to_pandas(), rd.assess(df).to_pandas())
