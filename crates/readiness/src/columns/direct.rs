@@ -494,7 +494,6 @@ struct ScoreDict {
     /// Raw bits of each distinct score (as read) and its stored value.
     values: Vec<f64>,
     bits: Vec<u64>,
-    last: (u64, u8, f64),
 }
 
 impl Default for ScoreDict {
@@ -503,7 +502,6 @@ impl Default for ScoreDict {
             slots: [UNRATED; 512],
             values: Vec::new(),
             bits: Vec::new(),
-            last: (f64::NAN.to_bits(), UNRATED, f64::NAN),
         }
     }
 }
@@ -513,11 +511,9 @@ impl ScoreDict {
     /// checks or beyond 255 distinct scores.
     #[inline]
     fn code(&mut self, x: f64, check: &ScoreCheck) -> Option<(u8, f64)> {
-        let bits = x.to_bits();
-        if self.last.0 == bits {
-            return Some((self.last.1, self.last.2));
-        }
-        self.lookup(x, bits, check)
+        // No "same as the previous row" shortcut: scores change from row to row, and the
+        // mispredicted branch cost more than the probe, which finds a score in its first slot.
+        self.lookup(x, x.to_bits(), check)
     }
 
     #[inline]
@@ -529,9 +525,7 @@ impl ScoreDict {
                 return self.insert(i, x, bits, check);
             }
             if self.bits.get(usize::from(c)) == Some(&bits) {
-                let v = *self.values.get(usize::from(c))?;
-                self.last = (bits, c, v);
-                return Some((c, v));
+                return Some((c, *self.values.get(usize::from(c))?));
             }
             i = (i + 1) % self.slots.len();
         }
@@ -548,7 +542,6 @@ impl ScoreDict {
         self.values.push(v);
         self.bits.push(bits);
         *self.slots.get_mut(i)? = c;
-        self.last = (bits, c, v);
         Some((c, v))
     }
 }
