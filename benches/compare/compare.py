@@ -665,8 +665,11 @@ def write_results(path: Path, args: argparse.Namespace, rows: List[Row], mem: Li
     L.append("- The 2 cores are **shared with other sessions**: load average (1/5/15 min) at the "
              "start, between the sections and at the end: "
              + ", ".join(f"{a:.1f}/{b:.1f}/{c:.1f}" for a, b, c in loads)
-             + ". Ratios are therefore taken on **CPU time** (process time of the timed call; the "
-             "engine runs on the calling thread) — wall-clock ratios are given in brackets.")
+             + ". Ratios are taken on **CPU time** (process time of the timed call, summed over "
+             "all threads: the extension encodes string columns and scores large cohorts on "
+             "rayon's pool, 2 threads here; pandas, pingouin and krippendorff run on one) — "
+             "wall-clock ratios are given in brackets and are the user's experience when the "
+             "machine is otherwise idle.")
     L.append("- " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".")
     L.append(f"- BLAS (threadpoolctl): {blas_info()}.")
     L.append("")

@@ -6,11 +6,11 @@ use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArra
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use rayon::prelude::*;
 use readiness::columns::{Codes, Column, Factor};
 use readiness::table::{Table, Values};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// A JSON value as the matching Python object (dicts keep key order).
 pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
@@ -320,8 +320,9 @@ pub fn with_columns<T: Send>(
         ));
     }
     py.detach(|| {
+        // Columns are prepared independently (string columns encoded on rayon's pool).
         let prepared = raw
-            .iter()
+            .par_iter()
             .map(|(name, r)| Ok((*name, Prepared::new(name, r)?)))
             .collect::<Result<Vec<_>, String>>()
             .map_err(PyValueError::new_err)?;
@@ -398,7 +399,7 @@ enum Raw<'a> {
 /// A column with its distinct values as `&str` (and its codes, when made here).
 enum Prepared<'a> {
     Text(Codes<'a>, Vec<&'a str>),
-    Encoded(Vec<i32>, Vec<&'a str>),
+    Encoded(CodesVec, Vec<&'a str>),
     Numbers(&'a [f64]),
     Other(usize, &'a str),
 }
@@ -431,7 +432,7 @@ impl<'a> Prepared<'a> {
                 values,
             }),
             Prepared::Encoded(codes, values) => Column::Text(Factor {
-                codes: Codes::I32(codes),
+                codes: codes.codes(),
                 values,
             }),
             Prepared::Numbers(v) => Column::Numbers(v),
@@ -444,10 +445,10 @@ impl<'a> Prepared<'a> {
 /// distinct values. Rows are compared as bytes with the row before and with the value after
 /// its code (ids come in runs, criteria in cycles), so most rows cost one comparison; other
 /// rows are looked up in a hash table, and only new values are checked to be UTF-8.
-fn encode<'a>(chunks: &[ArrowStrings<'a>], name: &str) -> Result<(Vec<i32>, Vec<&'a str>), String> {
+fn encode<'a>(chunks: &[ArrowStrings<'a>], name: &str) -> Result<(CodesVec, Vec<&'a str>), String> {
     let rows: usize = chunks.iter().map(|c| c.len).sum();
     let mut e = Encoder {
-        codes: Vec::with_capacity(rows),
+        codes: CodesVec::I8(Vec::with_capacity(rows), rows),
         values: Vec::new(),
         seen: HashMap::default(),
         prev: (&[], -1),
@@ -461,10 +462,65 @@ fn encode<'a>(chunks: &[ArrowStrings<'a>], name: &str) -> Result<(Vec<i32>, Vec<
     Ok((e.codes, e.values))
 }
 
+/// Codes in the narrowest width that holds them so far (widened when a code needs it) and the
+/// number of rows expected: few distinct values (groups, criteria) take a byte per row.
+pub enum CodesVec {
+    I8(Vec<i8>, usize),
+    I16(Vec<i16>, usize),
+    I32(Vec<i32>),
+}
+
+impl CodesVec {
+    #[inline]
+    fn push(&mut self, code: i32) {
+        match self {
+            CodesVec::I8(v, _) if code <= i32::from(i8::MAX) => v.push(code as i8),
+            CodesVec::I16(v, _) if code <= i32::from(i16::MAX) => v.push(code as i16),
+            CodesVec::I32(v) => v.push(code),
+            _ => self.widen(code),
+        }
+    }
+
+    #[cold]
+    fn widen(&mut self, code: i32) {
+        let wide = |rows: usize, old: &mut dyn Iterator<Item = i32>| {
+            let mut v = Vec::with_capacity(rows);
+            v.extend(old);
+            v
+        };
+        *self = match self {
+            CodesVec::I8(v, rows) if code <= i32::from(i16::MAX) => {
+                let mut w: Vec<i16> = Vec::with_capacity(*rows);
+                w.extend(v.iter().map(|&c| i16::from(c)));
+                CodesVec::I16(w, *rows)
+            }
+            CodesVec::I8(v, rows) => {
+                CodesVec::I32(wide(*rows, &mut v.iter().map(|&c| i32::from(c))))
+            }
+            CodesVec::I16(v, rows) => {
+                CodesVec::I32(wide(*rows, &mut v.iter().map(|&c| i32::from(c))))
+            }
+            CodesVec::I32(_) => return,
+        };
+        self.push(code);
+    }
+
+    fn codes(&self) -> Codes<'_> {
+        match self {
+            CodesVec::I8(v, _) => Codes::I8(v),
+            CodesVec::I16(v, _) => Codes::I16(v),
+            CodesVec::I32(v) => Codes::I32(v),
+        }
+    }
+}
+
 struct Encoder<'a> {
-    codes: Vec<i32>,
+    codes: CodesVec,
     values: Vec<&'a str>,
-    seen: HashMap<&'a [u8], i32, BuildHasherDefault<FxHasher>>,
+    /// Values seen so far. The hash is seeded at random per process (foldhash), so ids chosen
+    /// to collide cannot be prepared in advance; keys are compared in full on lookup, so a
+    /// collision could only cost time, never a wrong code.
+    seen: HashMap<&'a [u8], i32, foldhash::quality::RandomState>,
     /// The previous row's bytes and code (code −1: none yet).
     prev: (&'a [u8], i32),
 }
@@ -499,20 +555,26 @@ impl<'a> Encoder<'a> {
             }
             let bytes = chunk.data.get(start..stop).ok_or_else(bad)?;
             start = stop;
-            let code = self.code(bytes, name)?;
+            // Most rows repeat the previous row's value: checked here, inlined.
+            let code = if self.prev.1 >= 0 && same(self.prev.0, bytes) {
+                self.prev.1
+            } else {
+                self.code(bytes, name)?
+            };
             self.codes.push(code);
         }
         Ok(())
     }
 
+    #[inline(never)]
     fn code(&mut self, bytes: &'a [u8], name: &str) -> Result<i32, String> {
         let (prev, prev_code) = self.prev;
-        if prev_code >= 0 && prev == bytes {
+        if prev_code >= 0 && same(prev, bytes) {
             return Ok(prev_code);
         }
         let next = usize::try_from(prev_code + 1).unwrap_or(0);
         let code = match self.values.get(next) {
-            Some(v) if prev_code >= 0 && v.as_bytes() == bytes => prev_code + 1,
+            Some(v) if prev_code >= 0 && same(v.as_bytes(), bytes) => prev_code + 1,
             _ => match self.seen.get(bytes) {
                 Some(&c) => c,
                 None => {
@@ -531,27 +593,34 @@ impl<'a> Encoder<'a> {
     }
 }
 
-/// A multiply–rotate hash for short ids (dictionary encoding only; not exposed to
-/// untrusted keys beyond the caller's own table).
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
+/// `a == b`, without a call to `memcmp` for the short strings ids are: overlapping words
+/// cover 4 to 32 bytes.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
     }
-
-    fn finish(&self) -> u64 {
-        // Fold a full 64×64-bit product, so the low bits (the table index) depend on every
-        // input bit: ids differ in their last bytes, which the multiplications above only
-        // carry into the high bits.
-        let p = u128::from(self.0) * 0x9e37_79b9_7f4a_7c15;
-        (p as u64) ^ ((p >> 64) as u64)
+    let w8 = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_ne_bytes)
+    };
+    let w4 = |s: &[u8], at: usize| {
+        s.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map(u32::from_ne_bytes)
+    };
+    match n {
+        4..=7 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        8..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
+        17..=32 => {
+            w8(a, 0) == w8(b, 0)
+                && w8(a, 8) == w8(b, 8)
+                && w8(a, n - 16) == w8(b, n - 16)
+                && w8(a, n - 8) == w8(b, n - 8)
+        }
+        _ => a == b,
     }
 }
 

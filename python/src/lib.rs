@@ -166,7 +166,7 @@ struct NativeAssessments {
 
 /// The ratings kept for building the documents later.
 enum Kept {
-    Full(RatingSet),
+    Full(Box<RatingSet>),
     Scoring(ScoringSet),
 }
 
@@ -287,7 +287,7 @@ impl NativeAssessments {
 
 fn assessed(py: Python<'_>, rubric: &PyRubric, set: RatingSet) -> PyResult<NativeAssessments> {
     let engine = Arc::clone(&rubric.engine);
-    py.detach(|| NativeAssessments::new(engine, Kept::Full(set)))
+    py.detach(|| NativeAssessments::new(engine, Kept::Full(Box::new(set))))
 }
 
 /// Assesses data-frame columns: `[(name, kind, a, b)]` (see `conversion::columns`).
@@ -299,8 +299,15 @@ fn assess_columns(
 ) -> PyResult<NativeAssessments> {
     let engine = Arc::clone(&rubric.engine);
     conversion::with_columns(py, columns, |cols| {
-        let set = guard(|| readiness::columns::scoring_set(cols, engine.rubric()).map_err(to_py))?;
-        NativeAssessments::new(engine, Kept::Scoring(set))
+        // Sorted frames are scored in one pass over the borrowed columns (on rayon's pool).
+        let (table, set) =
+            guard(|| readiness::columns::assessments_table(cols, &engine).map_err(to_py))?;
+        Ok(NativeAssessments {
+            engine,
+            set: Kept::Scoring(set),
+            table,
+            docs: OnceLock::new(),
+        })
     })
 }
 

@@ -9,6 +9,7 @@
 //! `criterion` and `score` are required, `cycle` and `comment` are optional, any other column is
 //! refused; every rating is validated by [`RatingSetBuilder::push`].
 
+mod direct;
 mod fast;
 
 use crate::assessment::Assessment;
@@ -280,13 +281,33 @@ pub fn rating_set<S: AsRef<str>>(
 /// ```
 #[derive(Debug, Clone)]
 pub struct ScoringSet {
-    set: RatingSet,
+    set: Kept,
+}
+
+/// The ratings of a [`ScoringSet`].
+#[derive(Debug, Clone)]
+enum Kept {
+    /// Scoring columns.
+    Set(Box<RatingSet>),
+    /// 4 bytes per rating (the one-pass path of `direct.rs`), expanded when used.
+    Compact(direct::Compact),
 }
 
 impl ScoringSet {
     /// Number of assessed units (candidates, or candidate and cycle pairs).
     pub fn units(&self) -> usize {
-        self.set.units()
+        match &self.set {
+            Kept::Set(set) => set.units(),
+            Kept::Compact(c) => c.units(),
+        }
+    }
+
+    /// `f` with the ratings as scoring columns.
+    fn with_set<T>(&self, f: impl FnOnce(&RatingSet) -> T) -> T {
+        match &self.set {
+            Kept::Set(set) => f(set),
+            Kept::Compact(c) => f(&c.rating_set()),
+        }
     }
 
     /// [`Engine::assess`] of these ratings; `engine` must use the rubric they were read with.
@@ -294,7 +315,7 @@ impl ScoringSet {
     /// # Errors
     /// As [`Engine::assess`].
     pub fn assess(&self, engine: &Engine) -> Result<Vec<Assessment>, Error> {
-        engine.assess(&self.set)
+        self.with_set(|set| engine.assess(set))
     }
 
     /// [`Engine::assessments_table`] of these ratings; `engine` must use the rubric they were
@@ -303,7 +324,7 @@ impl ScoringSet {
     /// # Errors
     /// As [`Engine::assess`].
     pub fn assessments_table(&self, engine: &Engine) -> Result<Table, Error> {
-        engine.assessments_table(&self.set)
+        self.with_set(|set| engine.assessments_table(set))
     }
 }
 
@@ -321,7 +342,106 @@ pub fn scoring_set<S: AsRef<str>>(
         set.cand = Vec::new();
         set.raters = Interner::default();
     }
-    Ok(ScoringSet { set })
+    Ok(ScoringSet {
+        set: Kept::Set(Box::new(set)),
+    })
+}
+
+/// [`Engine::assessments_table`] of a table's ratings, with the ratings kept for building the
+/// documents later: what [`scoring_set`] and [`ScoringSet::assessments_table`] give, in one
+/// call.
+///
+/// Rows already in the set's order (candidate, cycle, rater, criterion, by name — survey
+/// exports, sorted frames) with numeric scores and no rater adjustment are checked and scored
+/// in one pass over the borrowed columns, without building the engine's rating columns, and
+/// kept in 4 bytes per rating; with the `parallel` feature on several threads. Anything else
+/// (and any error, reported as by [`rating_set`]) takes the general path.
+///
+/// # Errors
+/// As [`rating_set`] and [`Engine::assess`].
+///
+/// # Example
+/// ```
+/// use readiness::columns::{assessments_table, Codes, Column, Factor};
+/// use readiness::Engine;
+/// let engine = Engine::standard();
+/// let ids = |codes: &'static [i64], values: &'static [&'static str]| {
+///     Column::Text(Factor { codes: Codes::I64(codes), values })
+/// };
+/// let columns = [
+///     ("candidate", ids(&[0, 0], &["e-1"])),
+///     ("rater", ids(&[0, 1], &["m-1", "p-1"])),
+///     ("group", ids(&[0, 1], &["manager", "peer"])),
+///     ("criterion", ids(&[0, 0], &["listens"])),
+///     ("score", Column::Numbers(&[4.0, 3.0])),
+/// ];
+/// let (table, kept) = assessments_table(&columns, &engine)?;
+/// assert_eq!(table, kept.assessments_table(&engine)?);
+/// assert_eq!(kept.assess(&engine)?.len(), 1);
+/// # Ok::<(), readiness::Error>(())
+/// ```
+pub fn assessments_table<S: AsRef<str> + Sync>(
+    columns: &[(&str, Column<'_, S>)],
+    engine: &Engine,
+) -> Result<(Table, ScoringSet), Error> {
+    if let Some((table, kept)) = direct(columns, engine) {
+        return Ok((
+            table,
+            ScoringSet {
+                set: Kept::Compact(kept),
+            },
+        ));
+    }
+    let set = scoring_set(columns, engine.rubric())?;
+    let table = set.assessments_table(engine)?;
+    Ok((table, set))
+}
+
+/// The one-pass path of `direct.rs` for valid sorted input with numeric scores and no rater
+/// adjustment; `None` otherwise (the caller then takes the general path).
+fn direct<S: AsRef<str> + Sync>(
+    columns: &[(&str, Column<'_, S>)],
+    engine: &Engine,
+) -> Option<(Table, direct::Compact)> {
+    let mut seen = [false; 6];
+    let (mut candidate, mut rater, mut group, mut criterion, mut cycle, mut score) =
+        (None, None, None, None, None, None);
+    for (name, c) in columns {
+        let k = match *name {
+            "candidate" => 0,
+            "rater" => 1,
+            "group" => 2,
+            "criterion" => 3,
+            "cycle" => 4,
+            "score" => 5,
+            "comment" => continue,
+            _ => return None,
+        };
+        if std::mem::replace(&mut seen[k], true) {
+            return None;
+        }
+        match (k, c) {
+            (5, Column::Numbers(v)) => score = Some(*v),
+            (0, Column::Text(f)) => candidate = Some(f),
+            (1, Column::Text(f)) => rater = Some(f),
+            (2, Column::Text(f)) => group = Some(f),
+            (3, Column::Text(f)) => criterion = Some(f),
+            (4, Column::Text(f)) => cycle = Some(f),
+            _ => return None,
+        }
+    }
+    let rows = columns.first().map_or(0, |(_, c)| c.len());
+    if columns.iter().any(|(_, c)| c.len() != rows) {
+        return None;
+    }
+    let ids = IdColumns {
+        candidate: candidate?,
+        rater: rater?,
+        group: group?,
+        criterion: criterion?,
+        cycle,
+    };
+    direct::assess(&ids, score?, rows, engine)
 }
 
 /// The id columns of a table.
@@ -671,5 +791,299 @@ mod tests {
         ];
         let err = rating_set(&cols, &rubric).err();
         assert_eq!(err.map(|e| e.code()), Some("missing_value"));
+    }
+
+    /// A sorted cohort as columns: duplicate candidate names under two codes, codes of every
+    /// width, an optional cycle column with missing values, unrated rows, groups below their
+    /// anonymity minimum.
+    struct Cohort {
+        cand: (Vec<i32>, Vec<String>),
+        rater: (Vec<i64>, Vec<String>),
+        group: (Vec<i8>, Vec<String>),
+        crit: (Vec<i16>, Vec<String>),
+        cycle: (Vec<i8>, Vec<String>),
+        score: Vec<f64>,
+    }
+
+    fn cohort(n: usize, seed: u64) -> Cohort {
+        let rubric = Rubric::standard();
+        let mut state = seed;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        // Candidate values in reverse name order, one name twice.
+        let mut cand_values: Vec<String> = (0..n).rev().map(|c| format!("e-{c:04}")).collect();
+        cand_values.push(format!("e-{:04}", n / 2));
+        let mut crit_values: Vec<String> = rubric.criterion_ids().map(String::from).collect();
+        crit_values.reverse();
+        let crit_count = crit_values.len();
+        let group_values: Vec<String> = ["peer", "self", "direct_report", "manager"]
+            .iter()
+            .map(|g| (*g).to_string())
+            .collect();
+        let cycle_values = vec!["2026-Q2".to_string(), "2026-Q1".to_string()];
+        let mut c = Cohort {
+            cand: (Vec::new(), cand_values),
+            rater: (Vec::new(), Vec::new()),
+            group: (Vec::new(), group_values),
+            crit: (Vec::new(), crit_values),
+            cycle: (Vec::new(), cycle_values),
+            score: Vec::new(),
+        };
+        for cand in 0..n {
+            // Cycles in name order: missing (the empty name), then Q1, then Q2.
+            let cycles: &[i8] = match cand % 3 {
+                0 => &[-1],
+                1 => &[1, 0],
+                _ => &[0],
+            };
+            for &cy in cycles {
+                // Raters in name order; their group is part of the name's order only by chance.
+                let mut raters: Vec<(String, i8)> = Vec::new();
+                for (g, count) in [(1, 1), (3, 1), (0, 1 + cand % 4), (2, cand % 5)] {
+                    for r in 0..count {
+                        raters.push((format!("r{cand}-{}-{r}", next() % 1000), g));
+                    }
+                }
+                raters.sort();
+                raters.dedup_by(|a, b| a.0 == b.0);
+                for (name, g) in raters {
+                    let code = c.rater.1.len() as i64;
+                    c.rater.1.push(name);
+                    for k in 0..crit_count {
+                        let x = next();
+                        let code_c = if cand == n / 2 && x % 2 == 0 {
+                            n as i32 // the repeated name
+                        } else {
+                            (n - 1 - cand) as i32
+                        };
+                        c.cand.0.push(code_c);
+                        c.rater.0.push(code);
+                        c.group.0.push(g);
+                        // Values are in reverse rubric order.
+                        c.crit.0.push((crit_count - 1 - k) as i16);
+                        c.cycle.0.push(cy);
+                        c.score.push(if x % 17 == 0 {
+                            f64::NAN
+                        } else {
+                            1.0 + ((x >> 8) % 5) as f64
+                        });
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    impl Cohort {
+        fn columns(&self, with_cycle: bool) -> Vec<(&'static str, Column<'_, String>)> {
+            let mut cols = vec![
+                (
+                    "candidate",
+                    Column::Text(Factor {
+                        codes: Codes::I32(&self.cand.0),
+                        values: &self.cand.1,
+                    }),
+                ),
+                (
+                    "rater",
+                    Column::Text(Factor {
+                        codes: Codes::I64(&self.rater.0),
+                        values: &self.rater.1,
+                    }),
+                ),
+                (
+                    "group",
+                    Column::Text(Factor {
+                        codes: Codes::I8(&self.group.0),
+                        values: &self.group.1,
+                    }),
+                ),
+                (
+                    "criterion",
+                    Column::Text(Factor {
+                        codes: Codes::I16(&self.crit.0),
+                        values: &self.crit.1,
+                    }),
+                ),
+                ("score", Column::Numbers(&self.score)),
+            ];
+            if with_cycle {
+                cols.push((
+                    "cycle",
+                    Column::Text(Factor {
+                        codes: Codes::I8(&self.cycle.0),
+                        values: &self.cycle.1,
+                    }),
+                ));
+            }
+            cols
+        }
+    }
+
+    /// Documents and flat table of `assessments_table` (the table it returns, the documents and
+    /// table of what it keeps), and of the general (sorting) path.
+    fn kept_and_general(
+        cols: &[(&str, Column<'_, String>)],
+        engine: &crate::Engine,
+    ) -> ((String, Table, Table), (String, Table)) {
+        let json = |docs: Result<Vec<Assessment>, Error>| {
+            serde_json::to_string(&docs.unwrap_or_else(|e| unreachable!("{e}"))).unwrap_or_default()
+        };
+        let (table, kept) = assessments_table(cols, engine).unwrap_or_else(|e| unreachable!("{e}"));
+        let again = kept
+            .assessments_table(engine)
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let general = rating_set(cols, engine.rubric()).unwrap_or_else(|e| unreachable!("{e}"));
+        (
+            (json(kept.assess(engine)), table, again),
+            (
+                json(engine.assess(&general)),
+                engine
+                    .assessments_table(&general)
+                    .unwrap_or_else(|e| unreachable!("{e}")),
+            ),
+        )
+    }
+
+    fn assert_same_scores(cols: &[(&str, Column<'_, String>)], engine: &crate::Engine) {
+        let (kept, general) = kept_and_general(cols, engine);
+        assert!(kept.0 == general.0, "documents");
+        assert_eq!(kept.1, general.1, "table");
+        assert_eq!(kept.2, general.1, "table of the kept ratings");
+    }
+
+    #[test]
+    fn one_pass_scores_as_the_general_path() {
+        let engine = crate::Engine::standard();
+        for (n, seed) in [(0, 0), (1, 1), (7, 2), (60, 3), (400, 4)] {
+            let c = cohort(n, seed);
+            for with_cycle in [false, true] {
+                let cols = c.columns(with_cycle);
+                // Without cycles a candidate's rows of two cycles interleave raters: the
+                // general path sorts them.
+                let one_pass = with_cycle || n <= 1;
+                assert_eq!(direct(&cols, &engine).is_some(), one_pass, "n = {n}");
+                let units = direct(&cols, &engine).map(|(t, _)| t.rows());
+                assert!(
+                    !one_pass || units >= Some(n),
+                    "n = {n}: every candidate scored"
+                );
+                assert_same_scores(&cols, &engine);
+            }
+        }
+    }
+
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    #[test]
+    fn one_pass_is_the_same_on_several_threads() {
+        let engine = crate::Engine::standard();
+        let c = cohort(1500, 5);
+        let cols = c.columns(true);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            pool.install(|| {
+                let (table, kept) = direct(&cols, &engine).unwrap_or_else(|| unreachable!());
+                (table, kept.runs.len())
+            })
+        };
+        let (one, runs) = run(1);
+        assert_eq!(runs, 1);
+        for threads in [2, 3] {
+            let (many, runs) = run(threads);
+            assert!(runs > 1, "{threads} threads: several runs");
+            assert_eq!(one, many, "{threads} threads");
+        }
+        assert_same_scores(&cols, &engine);
+    }
+
+    #[test]
+    fn one_pass_refuses_what_it_cannot_take() {
+        let c = cohort(5, 9);
+        let engine = crate::Engine::standard();
+        let rubric = Rubric::standard();
+        // Two rows swapped: unsorted.
+        let mut swapped = Cohort { ..cohort(5, 9) };
+        swapped.score.swap(3, 40);
+        swapped.crit.0.swap(3, 40);
+        swapped.rater.0.swap(3, 40);
+        swapped.group.0.swap(3, 40);
+        swapped.cand.0.swap(3, 40);
+        swapped.cycle.0.swap(3, 40);
+        assert!(direct(&swapped.columns(true), &engine).is_none());
+        assert_same_scores(&swapped.columns(true), &crate::Engine::standard());
+        // Each error: the one pass refuses, the general path names the row.
+        let cols = c.columns(true);
+        let mut bad_score = c.score.clone();
+        bad_score[7] = 9.0;
+        let mut off_step = c.score.clone();
+        off_step[7] = 2.5;
+        let mut dup_crit = c.crit.0.clone();
+        dup_crit[1] = dup_crit[0];
+        let mut two_groups = c.group.0.clone();
+        two_groups[1] = (two_groups[0] + 1) % 4;
+        let mut unknown = c.crit.1.clone();
+        unknown[0] = "no-such-criterion".to_string();
+        let mut missing_rater = c.rater.0.clone();
+        missing_rater[2] = -1;
+        fn replace<'a>(
+            cols: &[(&'static str, Column<'a, String>)],
+            name: &str,
+            col: Column<'a, String>,
+        ) -> Vec<(&'static str, Column<'a, String>)> {
+            cols.iter()
+                .map(|(n, c)| (*n, if *n == name { col.clone() } else { c.clone() }))
+                .collect()
+        }
+        let text = |codes, values| Column::Text(Factor { codes, values });
+        for (case, code, row) in [
+            (
+                replace(&cols, "score", Column::Numbers(&bad_score)),
+                "score_out_of_scale",
+                7,
+            ),
+            (
+                replace(&cols, "score", Column::Numbers(&off_step)),
+                "score_off_step",
+                7,
+            ),
+            (
+                replace(&cols, "criterion", text(Codes::I16(&dup_crit), &c.crit.1)),
+                "duplicate_rating",
+                1,
+            ),
+            (
+                replace(&cols, "group", text(Codes::I8(&two_groups), &c.group.1)),
+                "rater_in_two_groups",
+                1,
+            ),
+            (
+                replace(&cols, "rater", text(Codes::I64(&missing_rater), &c.rater.1)),
+                "missing_value",
+                2,
+            ),
+        ] {
+            assert!(direct(&case, &engine).is_none(), "{code}");
+            assert_eq!(
+                assessments_table(&case, &engine).err().map(|e| e.code()),
+                Some(code)
+            );
+            let err = scoring_set(&case, &rubric).err();
+            assert_eq!(err.as_ref().map(RatingsError::code), Some(code));
+            assert_eq!(err.map(|e| e.location()), Some(Location::Index(row)));
+        }
+        let case = replace(&cols, "criterion", text(Codes::I16(&c.crit.0), &unknown));
+        assert!(direct(&case, &engine).is_none());
+        assert_eq!(
+            scoring_set(&case, &rubric).err().map(|e| e.code()),
+            Some("unknown_criterion")
+        );
     }
 }

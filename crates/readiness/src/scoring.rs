@@ -299,7 +299,7 @@ impl Engine {
     }
 
     /// The rows of [`Engine::assessments_table`] for the units of `spans`.
-    fn table_rows(&self, set: &RatingSet, spans: &[Span]) -> crate::table::Table {
+    pub(crate) fn table_rows(&self, set: &RatingSet, spans: &[Span]) -> crate::table::Table {
         use crate::table::{DimensionRow, Row, TableBuilder};
         let nd = self.dim_w.len();
         let mut b = TableBuilder::new(&self.rubric, spans.len(), set.has_cycle);

@@ -14,7 +14,7 @@ use crate::rubric::Rubric;
 use std::collections::HashMap;
 
 /// Marks a code not seen yet (or without an id).
-const NONE: u32 = u32::MAX;
+pub(super) const NONE: u32 = u32::MAX;
 
 pub(super) fn rating_set<S: AsRef<str>>(
     ids: &IdColumns<'_, '_, S>,
@@ -209,7 +209,7 @@ fn intern<S: AsRef<str>>(
 
 /// The rank of each of `n` names in byte order (equal names share a rank); the identity, found
 /// in one pass, when the names are already strictly increasing.
-fn ranks<'s>(n: usize, name: impl Fn(usize) -> &'s str) -> Vec<u32> {
+pub(super) fn ranks<'s>(n: usize, name: impl Fn(usize) -> &'s str) -> Vec<u32> {
     if (1..n).all(|i| name(i - 1) < name(i)) {
         return (0..n as u32).collect();
     }

@@ -1,0 +1,172 @@
+"""The fast paths of rd.assess give the same results as the general one.
+
+Frames already in the engine's order (candidate, cycle, rater, then criterion in rubric order)
+are scored in one pass over the borrowed columns, on rayon's pool for large cohorts; any other
+frame is sorted first. Documents and tables must not depend on which path or how many threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import readiness as rd
+
+from .conftest import FIXTURES
+from .test_assess import FIXTURE_NAMES, load_expected
+
+
+def criterion_order(rubric: rd.Rubric) -> dict[str, int]:
+    ids = [c["id"] for d in rubric.to_dict()["dimensions"] for c in d["criteria"]]
+    return {c: i for i, c in enumerate(ids)}
+
+
+def engine_order(df: pd.DataFrame, rubric: rd.Rubric) -> pd.DataFrame:
+    keys = pd.DataFrame(
+        {
+            "candidate": df["candidate"].astype(str),
+            "cycle": df["cycle"].fillna("").astype(str) if "cycle" in df else "",
+            "rater": df["rater"].astype(str),
+            "criterion": df["criterion"].map(criterion_order(rubric)),
+        },
+        index=df.index,
+    )
+    order = keys.sort_values(["candidate", "cycle", "rater", "criterion"], kind="stable").index
+    return df.loc[order].reset_index(drop=True)
+
+
+def read_fixture(name: str) -> pd.DataFrame:
+    return pd.read_csv(
+        FIXTURES / f"{name}.csv",
+        dtype={"score": "float64"},
+        keep_default_na=False,
+        na_values={"score": [""]},
+    )
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+@pytest.mark.parametrize("ids", ["object", "category", "string"])
+def test_sorted_frames_give_the_engine_documents(name: str, ids: str) -> None:
+    df = read_fixture(name)
+    id_columns = [c for c in ["candidate", "rater", "group", "criterion", "cycle"] if c in df]
+    sorted_df = engine_order(df, rd.Rubric.standard()).astype({c: ids for c in id_columns})
+    res = rd.assess(sorted_df)
+    assert res.to_dicts() == load_expected(name)
+    pd.testing.assert_frame_equal(res.to_pandas(), rd.assess(df).to_pandas())
+
+
+def cohort(candidates: int, seed: int) -> pd.DataFrame:
+    """A cohort in survey-export order on the standard rubric, with unrated rows."""
+    crits = list(criterion_order(rd.Rubric.standard()))
+    groups = ["self", "manager", "peer", "peer", "peer", "direct_report", "direct_report", "direct_report"]
+    rng = np.random.default_rng(seed)
+    per = len(groups) * len(crits)
+    n = candidates * per
+    cand = np.repeat(np.arange(candidates), per)
+    slot = np.tile(np.repeat(np.arange(len(groups)), len(crits)), candidates)
+    score = rng.integers(1, 6, n).astype(np.float64)
+    score[rng.random(n) < 0.05] = np.nan
+    raters = [f"r{i:06d}" for i in range(candidates * len(groups))]
+    return pd.DataFrame(
+        {
+            "candidate": pd.Categorical.from_codes(cand, [f"c{i:05d}" for i in range(candidates)]),
+            "rater": pd.Categorical.from_codes(cand * len(groups) + slot, raters),
+            "group": [groups[s] for s in slot],
+            "criterion": pd.Categorical.from_codes(np.tile(np.arange(len(crits)), candidates * len(groups)), crits),
+            "score": score,
+        }
+    )
+
+
+def digest(res: rd.Assessments) -> str:
+    h = hashlib.sha256()
+    h.update(res.to_pandas().to_csv().encode())
+    h.update(json.dumps(res.to_dicts()).encode())
+    return h.hexdigest()
+
+
+def test_sorted_and_shuffled_cohorts_agree() -> None:
+    df = cohort(300, 7)
+    res = rd.assess(df)
+    other = rd.assess(df.sample(frac=1.0, random_state=1))
+    assert res.to_dicts() == other.to_dicts()
+    pd.testing.assert_frame_equal(res.to_pandas(), other.to_pandas())
+
+
+SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from tests.test_perf_paths import cohort, digest
+import readiness as rd
+res = rd.assess(cohort(800, 11))
+print(len(res), digest(res))
+"""
+
+
+def test_results_do_not_depend_on_the_number_of_threads() -> None:
+    # 800 candidates x 8 raters x the rubric's criteria: enough rows for several runs on two
+    # and three threads. Each thread count in a fresh process (rayon's pool is sized once).
+    out = {}
+    for threads in ["1", "2", "3"]:
+        run = subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(Path(__file__).resolve().parents[1])],
+            env=dict(os.environ, RAYON_NUM_THREADS=threads),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out[threads] = run.stdout.split()
+    assert out["1"][0] == "800"
+    assert out["1"] == out["2"] == out["3"]
+    # Rows in another order take the general (sorting) path: the same documents and table.
+    assert out["1"][1] == digest(rd.assess(cohort(800, 11).sample(frac=1.0, random_state=2)))
+
+
+@pytest.mark.parametrize("distinct", [100, 200, 40_000])
+def test_string_ids_with_many_distinct_values(distinct: int) -> None:
+    # The binding's string encoding widens its codes past 127 and 32,767 distinct values.
+    crits = list(criterion_order(rd.Rubric.standard()))
+    rng = np.random.default_rng(distinct)
+    rows = 2 * distinct
+    df = pd.DataFrame(
+        {
+            "candidate": [f"e-{i // 2:06d}" for i in range(rows)],
+            "rater": [f"m-{i // 2:06d}" for i in range(rows)],
+            "group": "manager",
+            "criterion": [crits[i % 2] for i in range(rows)],
+            "score": rng.integers(1, 6, rows).astype(np.float64),
+        }
+    )
+    expected = rd.assess(df.astype({c: "category" for c in ["candidate", "rater", "criterion"]}))
+    for layout in [df, df.iloc[::-1]]:
+        strings = layout.astype({c: "string" for c in ["candidate", "rater", "group", "criterion"]})
+        got = rd.assess(strings)
+        pd.testing.assert_frame_equal(got.to_pandas(), expected.to_pandas())
+    assert len(expected) == distinct
+
+
+def test_string_ids_differing_in_one_byte_stay_apart() -> None:
+    # Consecutive ids of equal length (1 to 40 bytes) differing in a single position: the
+    # encoder's word-wise comparison must see every byte.
+    names = ["a" * n for n in range(1, 41)]
+    names += ["a" * p + "b" + "a" * (n - p - 1) for n in range(1, 41) for p in range(n)]
+    df = pd.DataFrame(
+        {
+            "candidate": names,
+            "rater": names,
+            "group": "manager",
+            "criterion": list(criterion_order(rd.Rubric.standard()))[0],
+            "score": 3.0,
+        }
+    )
+    strings = rd.assess(df.astype({c: "string" for c in ["candidate", "rater", "group", "criterion"]}))
+    assert len(strings) == len(set(names))
+    pd.testing.assert_frame_equal(strings.to_pandas(), rd.assess(df).to_pandas())
