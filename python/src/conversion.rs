@@ -128,6 +128,15 @@ pub fn matrix(a: &PyReadonlyArray2<'_, f64>) -> Vec<Vec<Option<f64>>> {
         .collect()
 }
 
+/// A 2-D float64 array as one row-major buffer of `Option<f64>` (NaN = missing) and its
+/// number of columns: one allocation, for the engine functions that take any slice rows
+/// (`buffer.chunks(columns)`).
+pub fn matrix_flat(a: &PyReadonlyArray2<'_, f64>) -> (Vec<Option<f64>>, usize) {
+    let view = a.as_array();
+    let flat = view.iter().map(|&x| (!x.is_nan()).then_some(x)).collect();
+    (flat, view.ncols())
+}
+
 /// A 1-D float64 array as `Option<f64>` values (NaN = missing).
 pub fn vector(a: &PyReadonlyArray1<'_, f64>) -> Vec<Option<f64>> {
     a.as_array()

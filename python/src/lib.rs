@@ -356,12 +356,25 @@ fn icc<'py>(
     matrix: PyReadonlyArray2<'py, f64>,
     confidence: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let rows = conversion::matrix(&matrix);
-    let res = py.detach(|| guard(|| icc_mod::icc(&rows, confidence).map_err(to_py)))?;
+    let (flat, columns) = conversion::matrix_flat(&matrix);
+    let n_rows = matrix.as_array().nrows();
+    let res = py.detach(|| {
+        // A matrix with rows but no columns is ragged-free and has 0 raters: the engine's
+        // "too few raters" error, as for rows of length 0.
+        let rows: Vec<&[Option<f64>]> = if columns == 0 {
+            vec![&[]; n_rows]
+        } else {
+            flat.chunks(columns).collect()
+        };
+        guard(|| icc_mod::icc(&rows, confidence).map_err(to_py))
+    })?;
     let doc = to_py_doc(py, &res)?;
+    // Each form also under its name: the same dicts as in `forms`.
     if let Ok(dict) = doc.cast::<PyDict>() {
-        for form in &res.forms {
-            dict.set_item(form.kind.name(), to_py_doc(py, form)?)?;
+        if let Some(forms) = dict.get_item("forms")? {
+            for (form, item) in res.forms.iter().zip(forms.try_iter()?) {
+                dict.set_item(form.kind.name(), item?)?;
+            }
         }
     }
     Ok(doc)

@@ -118,6 +118,7 @@ def test_rubric_duplicate_id() -> None:
     ("call", "code"),
     [
         (lambda: rd.stats.icc([[1.0], [2.0]]), "too_few"),
+        (lambda: rd.stats.icc([[], [], []]), "too_few"),
         (lambda: rd.stats.icc([[1.0, 2.0], [2.0, float("inf")]]), "non_finite"),
         (lambda: rd.stats.icc([[1.0, 2.0], [2.0, 3.0]], confidence=2.0), "invalid_parameter"),
         (lambda: rd.stats.cronbach_alpha([[1.0], [2.0]]), "too_few"),

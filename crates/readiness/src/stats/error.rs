@@ -232,9 +232,13 @@ pub(crate) fn check_value(what: &'static str, index: usize, value: f64) -> Resul
 
 /// Checks that every row of `rows` has the same length and every present value is finite and
 /// at most [`MAX_MAGNITUDE`] in magnitude; returns the number of columns (0 for no rows).
-pub(crate) fn check_matrix(rows: &[Vec<Option<f64>>], what: &'static str) -> Result<usize> {
-    let cols = rows.first().map_or(0, Vec::len);
+pub(crate) fn check_matrix<R: AsRef<[Option<f64>]>>(
+    rows: &[R],
+    what: &'static str,
+) -> Result<usize> {
+    let cols = rows.first().map_or(0, |r| r.as_ref().len());
     for (r, row) in rows.iter().enumerate() {
+        let row = row.as_ref();
         if row.len() != cols {
             return Err(StatsError::RaggedMatrix {
                 row: r,

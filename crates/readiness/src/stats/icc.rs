@@ -219,7 +219,8 @@ fn sum_sq(buf: &mut Vec<f64>, values: impl Iterator<Item = f64>) -> f64 {
 /// The six Shrout & Fleiss ICCs of a targets × raters matrix, with listwise deletion.
 ///
 /// `rows` are targets, columns raters; `None` is a missing rating (its target is dropped).
-/// `confidence` is the interval level, usually 0.95.
+/// Rows are anything that is a slice: `Vec<Option<f64>>`, or `&[Option<f64>]` chunks of one
+/// row-major buffer (no allocation per row). `confidence` is the interval level, usually 0.95.
 ///
 /// # Errors
 /// [`StatsError::RaggedMatrix`] when rows differ in length, [`StatsError::NonFinite`] for a
@@ -239,7 +240,7 @@ fn sum_sq(buf: &mut Vec<f64>, values: impl Iterator<Item = f64>) -> f64 {
 /// let icc31 = res.form(IccKind::Icc3).unwrap().icc.unwrap();
 /// assert!((icc31 - 0.7148407148407154).abs() < 1e-12);
 /// ```
-pub fn icc(rows: &[Vec<Option<f64>>], confidence: f64) -> Result<Icc> {
+pub fn icc<R: AsRef<[Option<f64>]>>(rows: &[R], confidence: f64) -> Result<Icc> {
     check_confidence(confidence)?;
     let k = check_matrix(rows, "rating")?;
     if k < 2 {
@@ -253,6 +254,7 @@ pub fn icc(rows: &[Vec<Option<f64>>], confidence: f64) -> Result<Icc> {
     let mut targets_used = Vec::new();
     let mut data: Vec<f64> = Vec::with_capacity(rows.len() * k);
     for (i, row) in rows.iter().enumerate() {
+        let row = row.as_ref();
         if row.iter().all(Option::is_some) {
             targets_used.push(i);
             data.extend(row.iter().flatten());
