@@ -36,6 +36,8 @@ const INSUFFICIENT_EVIDENCE_LABEL: &str = "Insufficient evidence";
 pub struct Engine {
     rubric: Rubric,
     fingerprint: String,
+    /// `rubric.label()`, formatted once.
+    label: String,
     lo: f64,
     hi: f64,
     null_var: f64,
@@ -72,6 +74,7 @@ impl Engine {
         }
         Ok(Engine {
             fingerprint: rubric.fingerprint(),
+            label: rubric.label(),
             lo: rubric.scale.min,
             hi: rubric.scale.max,
             null_var: rubric.scale.null_variance(),
@@ -609,7 +612,7 @@ impl Engine {
         });
         for (d, dim) in r.dimensions.iter().enumerate() {
             let self_gap = self.self_gap(u, d);
-            let mut by_group = IndexMap::new();
+            let mut by_group = IndexMap::with_capacity(ng);
             let mut suppressed = IndexMap::new();
             for g in 0..ng {
                 let n = u.group_raters[d * ng + g];
@@ -688,7 +691,7 @@ impl Engine {
             development,
             provenance: Provenance {
                 engine: crate::VERSION.to_string(),
-                rubric: r.label(),
+                rubric: self.label.clone(),
                 fingerprint: self.fingerprint.clone(),
                 rater_adjustment: r.policy.rater_adjustment.as_str().to_string(),
             },
