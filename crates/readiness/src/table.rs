@@ -60,6 +60,17 @@ impl Table {
         });
     }
 
+    /// Appends the rows of `other` (a table with the same columns).
+    pub(crate) fn append(&mut self, other: Table) {
+        for (a, b) in self.columns.iter_mut().zip(other.columns) {
+            match (&mut a.values, b.values) {
+                (Values::Text(x), Values::Text(mut y)) => x.append(&mut y),
+                (Values::Number(x), Values::Number(mut y)) => x.append(&mut y),
+                _ => {}
+            }
+        }
+    }
+
     /// The rows of `parts` (tables with the same columns), in order; each column is assembled
     /// apart, the columns on several threads with the `parallel` feature.
     pub(crate) fn concat(parts: Vec<Table>) -> Table {
