@@ -718,6 +718,10 @@ fn solvable(rows: &[Vec<f64>], target: &[f64]) -> bool {
 struct Attack {
     solved: usize,
     tried: usize,
+    /// Pools of the groups below their minimum that the criterion scores alone show.
+    pools_in_scores: usize,
+    /// Of those, the ones whose groups' reasons say so.
+    pools_explained: usize,
 }
 
 /// Builds the attacker's equations for every dimension of every document and tries each withheld
@@ -753,6 +757,8 @@ fn attack(docs: &[readiness::Assessment], rubric: &Rubric, set_csv: &str) -> Att
     let mut out = Attack {
         solved: 0,
         tried: 0,
+        pools_in_scores: 0,
+        pools_explained: 0,
     };
     for doc in docs {
         for (d, dim) in rubric.dimensions.iter().enumerate() {
@@ -825,6 +831,8 @@ fn attack(docs: &[readiness::Assessment], rubric: &Rubric, set_csv: &str) -> Att
                     rows.push(row);
                 }
             }
+            // What the criterion scores alone show, before any breakdown.
+            let criterion_rows = rows.clone();
             for g in &scoring {
                 if ds.by_group.get(g.as_str()).copied().flatten().is_some() {
                     rows.push(pooled(&[*g]));
@@ -875,7 +883,20 @@ fn attack(docs: &[readiness::Assessment], rubric: &Rubric, set_csv: &str) -> Att
                 .max()
                 .unwrap_or(0);
             if below.len() >= 2 && (n_below as u32) < need {
-                targets.push(pooled(&below));
+                let pool = pooled(&below);
+                if solvable(&criterion_rows, &pool) {
+                    // Criteria rated only by these groups show their pool in the scores
+                    // themselves (as a dimension resting only on withheld groups does): no
+                    // breakdown can hide it; a protected document's reasons say so.
+                    out.pools_in_scores += 1;
+                    if below.iter().all(|g| {
+                        ds.suppressed[g.as_str()].contains("criterion scores rated only by")
+                    }) {
+                        out.pools_explained += 1;
+                    }
+                } else {
+                    targets.push(pool);
+                }
             }
             for t in targets {
                 out.tried += 1;
@@ -944,6 +965,7 @@ fn no_withheld_breakdown_can_be_solved_for_from_any_output() {
             let after = attack(&docs, &rubric, &csv);
             assert!(after.tried > 50, "{}", after.tried);
             assert_eq!(after.solved, 0, "{anonymity}, seed {seed}");
+            assert_eq!(after.pools_explained, after.pools_in_scores);
             let mut again = docs.clone();
             protect(&mut again, &rubric, &set);
             assert_eq!(again, docs);
@@ -1064,6 +1086,7 @@ proptest::proptest! {
         let published: Vec<readiness::Assessment> = serde_json::from_str(&json).unwrap();
         let result = attack(&published, &rubric, &csv);
         proptest::prop_assert_eq!(result.solved, 0, "{} of {} withheld values solvable", result.solved, result.tried);
+        proptest::prop_assert_eq!(result.pools_explained, result.pools_in_scores);
         let report = cohort_report(&set, &rubric, &CohortInputs::default()).unwrap();
         let text = serde_json::to_string(&report).unwrap();
         proptest::prop_assert!(!text.contains("by_group"), "the cohort report shows breakdowns");

@@ -17,9 +17,14 @@
 //!    withheld group's B_g and, while the withheld groups together have fewer raters than the
 //!    largest of their `min_raters`, their pooled value (else two single raters could be
 //!    recovered as a pair, and each of them knows their own rating).
+//!    The groups below their minimum are also protected as one pool while they together have
+//!    fewer raters than the largest of their minimums — unless the criterion scores alone
+//!    show that pool (criteria rated only by those groups): no withheld breakdown can change
+//!    that, so the pool is not a target and the groups' reasons say so.
 //! 3. While a protected value is recoverable, one more breakdown is withheld (complementary
 //!    suppression): the shown scoring group with the fewest raters, then the lowest weight,
-//!    then the last in rubric order.
+//!    then the last in rubric order — among the groups whose breakdown the criterion scores do
+//!    not already show (withholding those changes nothing).
 //!
 //! With `policy.anonymity = "roll_up"` the withheld scoring groups are merged into
 //! `by_group.others` (their pooled value, weighted like the score), shown when they together
@@ -335,6 +340,15 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
                 row
             })
             .collect();
+        // The groups below their minimum as a pool (two single raters, each knowing their own
+        // rating): protected like the withheld groups' pooled value, unless the criterion
+        // scores alone already show it (criteria rated only by these groups), which no
+        // withheld breakdown can change; the reason then says so.
+        let pool_below = (below.len() >= 2 && !big_enough(&below)).then(|| pooled(&below));
+        let pool_shown_by_scores = pool_below
+            .as_ref()
+            .is_some_and(|t| in_row_space(&crit_rows, t));
+        let pool_below = pool_below.filter(|_| !pool_shown_by_scores);
         let mut hidden: Vec<usize> = below.clone();
         let mut complementary: Vec<usize> = Vec::new();
         let mut unresolved = false;
@@ -351,15 +365,21 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
             }
             let mut targets: Vec<Vec<f64>> = below.iter().map(|&g| pooled(&[g])).collect();
             if !big_enough(&hidden) {
-                targets.push(pooled(&hidden));
+                let pool = pooled(&hidden);
+                if !in_row_space(&crit_rows, &pool) {
+                    targets.push(pool);
+                }
             }
+            targets.extend(pool_below.iter().cloned());
             if !targets.iter().any(|t| in_row_space(&rows, t)) {
                 break;
             }
+            // A group whose breakdown the criterion scores already show (it alone rated its
+            // criteria) adds nothing to what can be solved for: withholding it cannot help.
             let next = scoring
                 .iter()
                 .copied()
-                .filter(|g| !hidden.contains(g))
+                .filter(|g| !hidden.contains(g) && !in_row_space(&crit_rows, &pooled(&[*g])))
                 .min_by(|&a, &b| {
                     n_of(a)
                         .cmp(&n_of(b))
@@ -377,6 +397,9 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
                 }
             }
         }
+        // Every scoring group withheld and together too few: the dimension score is their
+        // pooled value (shown, as the assessment; the reasons say so).
+        unresolved |= hidden.len() == scoring.len() && !big_enough(&hidden);
         crate::sort::sort_stable_by(&mut hidden, |a, b| a.cmp(b));
         let others_shown = roll_up && big_enough(&hidden);
         for &g in &hidden {
@@ -400,6 +423,10 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
             }
             if unresolved {
                 reason.push_str("; the dimension score itself rests only on withheld groups");
+            } else if pool_shown_by_scores && below.contains(&g) {
+                reason.push_str(
+                    "; the criterion scores rated only by the groups below their minimum show their pooled value",
+                );
             }
             ds.by_group.insert(id.clone(), None);
             ds.suppressed.insert(id.clone(), reason);
