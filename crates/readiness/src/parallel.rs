@@ -13,6 +13,13 @@ use crate::ratings::Span;
 #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
 const MIN_RUN: usize = 256;
 
+/// Whether work on `units` items is split between threads, and into runs of how many.
+#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+fn run_len(units: usize) -> Option<usize> {
+    let threads = rayon::current_num_threads();
+    (threads > 1 && units >= 2 * MIN_RUN).then(|| units.div_ceil(4 * threads).max(MIN_RUN))
+}
+
 /// `f` applied to consecutive runs of `spans`, results in order. With the `parallel` feature
 /// the runs are scored by rayon's thread pool (`RAYON_NUM_THREADS` sets its size), a few runs
 /// per thread so that uneven runs balance out; without it `f` sees all of `spans` at once.
@@ -24,19 +31,97 @@ where
     #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
     {
         use rayon::prelude::*;
-        let threads = rayon::current_num_threads();
-        if threads > 1 && spans.len() >= 2 * MIN_RUN {
-            let run = spans.len().div_ceil(4 * threads).max(MIN_RUN);
+        if let Some(run) = run_len(spans.len()) {
             return spans.par_chunks(run).map(f).collect();
         }
     }
     vec![f(spans)]
 }
 
-/// The concatenation of `parts`, in order.
+/// `f` applied to every unit of `spans` with a state made by `init` (once per run of units),
+/// results in order, written in place: nothing is concatenated afterwards.
+pub(crate) fn map_units<S, T, I, F>(spans: &[Span], init: I, f: F) -> Vec<T>
+where
+    T: Send,
+    I: Fn() -> S + Send + Sync,
+    F: Fn(&mut S, &Span) -> T + Send + Sync,
+{
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    {
+        use rayon::prelude::*;
+        if let Some(run) = run_len(spans.len()) {
+            return spans
+                .par_iter()
+                .with_min_len(run)
+                .map_init(init, f)
+                .collect();
+        }
+    }
+    let mut state = init();
+    spans.iter().map(|span| f(&mut state, span)).collect()
+}
+
+/// `f` applied to every item of `items` with its index, several threads at once.
+pub(crate) fn for_each_mut<T, F>(items: &mut [T], f: F)
+where
+    T: Send,
+    F: Fn(usize, &mut T) + Send + Sync,
+{
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    {
+        use rayon::prelude::*;
+        if let Some(run) = run_len(items.len()) {
+            items
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(run)
+                .for_each(|(k, item)| f(k, item));
+            return;
+        }
+    }
+    for (k, item) in items.iter_mut().enumerate() {
+        f(k, item);
+    }
+}
+
+/// `f` applied to each of `items` (a few large, independent jobs: the columns of a table),
+/// results in order, on several threads.
+pub(crate) fn map_each<T, U, F>(items: Vec<T>, f: F) -> Vec<U>
+where
+    T: Send,
+    U: Send,
+    F: Fn(T) -> U + Send + Sync,
+{
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    {
+        use rayon::prelude::*;
+        if rayon::current_num_threads() > 1 && items.len() > 1 {
+            return items.into_par_iter().with_max_len(1).map(f).collect();
+        }
+    }
+    items.into_iter().map(f).collect()
+}
+
+/// `(a(), b())`, on two threads when there are.
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    {
+        if rayon::current_num_threads() > 1 {
+            return rayon::join(a, b);
+        }
+    }
+    (a(), b())
+}
+
+/// The concatenation of `parts`, in order, allocated once.
 pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
-    let mut parts = parts.into_iter();
-    let mut all = parts.next().unwrap_or_default();
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     for mut part in parts {
         all.append(&mut part);
     }
@@ -131,6 +216,27 @@ mod tests {
             );
             assert_eq!(serial.1, parallel.1, "score table, {threads} threads");
             assert_eq!(serial.2, parallel.2, "flat table, {threads} threads");
+        }
+        // Anonymity protection of documents in another order (found by candidate and cycle
+        // rather than by position), on several threads: the documents of `assess`.
+        let unprotected = in_pool(1, || {
+            engine
+                .assess_without_complementary_suppression(&set)
+                .unwrap()
+        });
+        assert!(
+            serde_json::to_string(&unprotected).unwrap() != serial.0,
+            "the cohort has breakdowns to protect"
+        );
+        for threads in [1, 2, 3] {
+            let protected = in_pool(threads, || {
+                let mut docs = unprotected.clone();
+                docs.reverse();
+                crate::cohort::anonymity::protect(&mut docs, &rubric, &set);
+                docs.reverse();
+                serde_json::to_string(&docs).unwrap()
+            });
+            assert!(protected == serial.0, "protection with {threads} threads");
         }
     }
 }

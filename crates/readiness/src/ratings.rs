@@ -7,7 +7,9 @@ use crate::error::{clip, one_of, Location, RatingsError};
 use crate::rubric::Rubric;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::hash_map::{Entry, RandomState};
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 /// Input limits that protect the engine against hostile inputs; exceeding one is a
 /// [`RatingsError::LimitExceeded`] (code `limit_exceeded`). Memory grows with the number of
@@ -97,7 +99,13 @@ impl Rating {
 /// Interns strings to dense `u32` ids.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interner {
-    map: HashMap<String, u32>,
+    /// Ids by the hash of their name (the standard library's keyed SipHash, so an input cannot
+    /// aim at collisions): 16 bytes per name and no copy of it, and growing the table moves
+    /// hashes instead of hashing the names again.
+    by_hash: HashMap<u64, u32, PassHash>,
+    /// Names whose hash an earlier name already has (a 64-bit collision, practically never).
+    collided: HashMap<String, u32>,
+    hasher: RandomState,
     names: Vec<String>,
     /// The id returned last: inputs list a candidate's (and a rater's) ratings together, so
     /// most lookups are the previous one again and skip hashing.
@@ -105,13 +113,12 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
-    /// An interner holding `names` (distinct) as ids `0..`; the lookup map is built on the
+    /// An interner holding `names` (distinct) as ids `0..`; the lookup table is built on the
     /// first [`Interner::intern`], so sets built column-wise never pay for it.
     pub(crate) fn from_names(names: Vec<String>) -> Interner {
         Interner {
-            map: HashMap::new(),
             names,
-            last: 0,
+            ..Interner::default()
         }
     }
 
@@ -123,23 +130,38 @@ impl Interner {
         {
             return self.last;
         }
-        if self.map.len() != self.names.len() {
-            self.map = (0u32..)
-                .zip(&self.names)
-                .map(|(i, n)| (n.clone(), i))
-                .collect();
+        if self.by_hash.is_empty() && !self.names.is_empty() {
+            self.index_names();
         }
-        let id = match self.map.get(s) {
-            Some(&id) => id,
-            None => {
-                let id = self.names.len() as u32;
-                self.names.push(s.to_string());
-                self.map.insert(s.to_string(), id);
-                id
+        let next = self.names.len() as u32;
+        let id = match self.by_hash.entry(self.hasher.hash_one(s)) {
+            Entry::Vacant(v) => *v.insert(next),
+            Entry::Occupied(o) if self.names.get(*o.get() as usize).is_some_and(|n| n == s) => {
+                *o.get()
             }
+            Entry::Occupied(_) => *self.collided.entry(s.to_string()).or_insert(next),
         };
+        if id == next {
+            self.names.push(s.to_string());
+        }
         self.last = id;
         id
+    }
+
+    /// Builds the lookup tables of `names` (after [`Interner::from_names`]).
+    fn index_names(&mut self) {
+        self.by_hash.clear();
+        self.collided.clear();
+        for (id, name) in (0u32..).zip(&self.names) {
+            match self.by_hash.entry(self.hasher.hash_one(name)) {
+                Entry::Vacant(v) => {
+                    v.insert(id);
+                }
+                Entry::Occupied(_) => {
+                    self.collided.insert(name.clone(), id);
+                }
+            }
+        }
     }
 
     pub(crate) fn name(&self, id: u32) -> &str {
@@ -148,6 +170,34 @@ impl Interner {
 
     pub(crate) fn len(&self) -> usize {
         self.names.len()
+    }
+}
+
+/// Hashes a `u64` that is already a keyed hash to itself (the [`Interner`]'s table).
+#[derive(Debug, Clone, Copy, Default)]
+struct PassHash;
+
+impl BuildHasher for PassHash {
+    type Hasher = PassHasher;
+    fn build_hasher(&self) -> PassHasher {
+        PassHasher(0)
+    }
+}
+
+#[derive(Debug)]
+struct PassHasher(u64);
+
+impl Hasher for PassHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -313,22 +363,29 @@ impl RatingSet {
             }
             let line = record.position().map_or(0, |p| p.line());
             let loc = Location::Line(line);
-            // Every field must be UTF-8 (as a `StringRecord` requires), the comment included.
-            if !record.as_slice().is_ascii()
-                && record.iter().any(|f| std::str::from_utf8(f).is_err())
-            {
+            // Every field must be UTF-8 (as a `StringRecord` requires), the comment included:
+            // the record's bytes are checked at once, then that no field starts inside a
+            // multi-byte character (one field's bytes ending in the middle of one).
+            let text = std::str::from_utf8(record.as_slice()).ok().filter(|text| {
+                (1..record.len()).all(|i| {
+                    record
+                        .range(i)
+                        .is_some_and(|r| text.is_char_boundary(r.start))
+                })
+            });
+            let Some(text) = text else {
                 return Err(RatingsError::Syntax {
                     location: loc,
                     format: "CSV",
                     message: "invalid UTF-8".to_string(),
                 });
-            }
+            };
             let mut fields: [&str; 6] = [""; 6];
             for (k, field) in fields.iter_mut().enumerate() {
-                *field = match record.get(cols[k]).map(std::str::from_utf8) {
-                    Some(Ok(text)) => text.trim(),
-                    _ => "",
-                };
+                *field = record
+                    .range(cols[k])
+                    .and_then(|r| text.get(r))
+                    .map_or("", trim);
             }
             let score = parse_score(fields[4], loc, &rubric.scale)?;
             let cycle = (cols[5] != usize::MAX).then_some(fields[5]);
@@ -536,13 +593,14 @@ pub struct RatingSetBuilder<'r> {
     criteria: HashMap<&'r str, u32>,
     groups: HashMap<&'r str, u16>,
     set: RatingSet,
-    locs: Vec<Location>,
+    locs: Locations,
     has_cycle: bool,
-    step: Option<f64>,
     /// Criterion ids in rubric order (index = id).
     crit_ids: Vec<&'r str>,
     last_crit: u32,
     last_group: u16,
+    /// Whether each whole score 0–9 is valid on the rubric's scale.
+    digit_ok: [bool; 10],
 }
 
 impl<'r> RatingSetBuilder<'r> {
@@ -577,12 +635,14 @@ impl<'r> RatingSetBuilder<'r> {
                 score: Vec::new(),
                 spans: Vec::new(),
             },
-            locs: Vec::new(),
+            locs: Locations::default(),
             has_cycle: false,
-            step: rubric.scale.step,
             crit_ids: rubric.criterion_ids().collect(),
             last_crit: 0,
             last_group: 0,
+            digit_ok: std::array::from_fn(|d| {
+                check_score(d as f64, &rubric.scale, Location::Input).is_ok()
+            }),
         }
     }
 
@@ -678,40 +738,14 @@ impl<'r> RatingSetBuilder<'r> {
                 value: clip(group),
                 expected: one_of(self.rubric.rater_groups.keys().map(String::as_str)),
             })?;
-        let scale = &self.rubric.scale;
         let score = match score {
             None => f64::NAN,
-            Some(x) if !x.is_finite() => {
-                return Err(RatingsError::NotFinite {
-                    location: loc,
-                    value: x.to_string(),
-                    min: scale.min,
-                    max: scale.max,
-                })
-            }
-            Some(x) if x < scale.min || x > scale.max => {
-                return Err(RatingsError::OutOfScale {
-                    location: loc,
-                    value: x,
-                    min: scale.min,
-                    max: scale.max,
-                })
-            }
-            Some(x) => {
-                if let Some(step) = self.step {
-                    let k = (x - scale.min) / step;
-                    if (k - k.round()).abs() > 1e-9 {
-                        return Err(RatingsError::OffStep {
-                            location: loc,
-                            value: x,
-                            step,
-                            min: scale.min,
-                        });
-                    }
-                }
+            // Whole scores 0–9 (most scales' points) were checked once, in `new`.
+            Some(x) if x == f64::from(x as u8) && self.digit_ok.get(x as usize) == Some(&true) => {
                 // Negative zero and plain zero are the same rating.
                 x + 0.0
             }
+            Some(x) => check_score(x, &self.rubric.scale, loc)?,
         };
         let s = &mut self.set;
         s.cand.push(s.candidates.intern(candidate));
@@ -777,16 +811,28 @@ impl<'r> RatingSetBuilder<'r> {
         let cand_rank = rank_names(&set.candidates);
         let cycle_rank = rank_names(&set.cycles);
         let rater_rank = rank_names(&set.raters);
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by_key(|&i| {
-            let i = i as usize;
+        let key = |i: usize| {
             (
                 cand_rank[set.cand[i] as usize],
                 cycle_rank[set.cycle[i] as usize],
                 rater_rank[set.rater[i] as usize],
                 set.crit[i],
             )
+        };
+        // Inputs listed in (candidate, cycle, rater, criterion) order without a duplicate or a
+        // rater in two groups (survey exports, most files) need no sort and no permutation.
+        // Anything else takes the general path below, which also reports the errors.
+        let in_order = (1..n).all(|i| {
+            let (a, b) = (key(i - 1), key(i));
+            a < b && (a.0 != b.0 || a.1 != b.1 || a.2 != b.2 || set.group[i - 1] == set.group[i])
         });
+        if in_order {
+            drop(locs);
+            set.spans = spans_of(&set);
+            return Ok(set);
+        }
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&i| key(i as usize));
         // Duplicates and rater-group conflicts are adjacent after sorting; report the one
         // that comes later in the input, naming the earlier row.
         for w in order.windows(2) {
@@ -806,8 +852,8 @@ impl<'r> RatingSetBuilder<'r> {
                         .map_or("", |(k, _)| k.as_str())
                 };
                 return Err(RatingsError::RaterInTwoGroups {
-                    location: locs[second],
-                    first: locs[first],
+                    location: locs.get(second),
+                    first: locs.get(first),
                     candidate: clip(set.candidates.name(set.cand[a])),
                     rater: clip(set.raters.name(set.rater[a])),
                     group: name(set.group[second]).to_string(),
@@ -820,8 +866,8 @@ impl<'r> RatingSetBuilder<'r> {
                     .nth(set.crit[a] as usize)
                     .unwrap_or("");
                 return Err(RatingsError::Duplicate {
-                    location: locs[second],
-                    first: locs[first],
+                    location: locs.get(second),
+                    first: locs.get(first),
                     candidate: clip(set.candidates.name(set.cand[a])),
                     rater: clip(set.raters.name(set.rater[a])),
                     criterion: crit.to_string(),
@@ -841,21 +887,69 @@ impl<'r> RatingSetBuilder<'r> {
             set.score = permute(&set.score, &order);
         }
         drop(order);
-        let mut spans = Vec::new();
-        let mut start = 0;
-        for i in 1..=n {
-            if i == n || set.cand[i] != set.cand[start] || set.cycle[i] != set.cycle[start] {
-                spans.push(Span {
-                    cand: set.cand[start],
-                    cycle: set.cycle[start],
-                    start,
-                    end: i,
-                });
-                start = i;
-            }
-        }
-        set.spans = spans;
+        set.spans = spans_of(&set);
         Ok(set)
+    }
+}
+
+/// The units of a sorted set: runs of equal (candidate, cycle).
+fn spans_of(set: &RatingSet) -> Vec<Span> {
+    let n = set.score.len();
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for i in 1..=n {
+        if i == n || set.cand[i] != set.cand[start] || set.cycle[i] != set.cycle[start] {
+            spans.push(Span {
+                cand: set.cand[start],
+                cycle: set.cycle[start],
+                start,
+                end: i,
+            });
+            start = i;
+        }
+    }
+    spans
+}
+
+/// Where each rating of a [`RatingSetBuilder`] came from, in a few bytes: a rating whose
+/// location follows the previous one's (the next CSV line, the next index) stores nothing, so
+/// a CSV file without multi-line fields or blank lines is one entry however many rows it has.
+/// Only the error path reads it ([`Locations::get`]).
+#[derive(Debug, Default)]
+struct Locations {
+    /// (first row, its location) of each run of consecutive locations, by row.
+    runs: Vec<(usize, Location)>,
+    /// Ratings recorded.
+    len: usize,
+    /// The location that would continue the last run.
+    next: Option<Location>,
+}
+
+impl Locations {
+    fn push(&mut self, loc: Location) {
+        if self.next != Some(loc) {
+            self.runs.push((self.len, loc));
+        }
+        self.next = match loc {
+            Location::Line(n) => n.checked_add(1).map(Location::Line),
+            Location::Index(n) => n.checked_add(1).map(Location::Index),
+            other => Some(other),
+        };
+        self.len += 1;
+    }
+
+    /// The location of the rating recorded `row`-th (0-based).
+    fn get(&self, row: usize) -> Location {
+        let k = self.runs.partition_point(|r| r.0 <= row);
+        let Some(&(start, loc)) = k.checked_sub(1).and_then(|k| self.runs.get(k)) else {
+            return Location::Input;
+        };
+        let offset = (row - start) as u64;
+        match loc {
+            Location::Line(n) => Location::Line(n + offset),
+            Location::Index(n) => Location::Index(n + offset),
+            other => other,
+        }
     }
 }
 
@@ -874,12 +968,57 @@ fn rank_names(interner: &Interner) -> Vec<u32> {
     rank
 }
 
+/// A score checked against `scale` (finite, within it, on its step), negative zero made zero.
+fn check_score(x: f64, scale: &crate::rubric::Scale, loc: Location) -> Result<f64, RatingsError> {
+    if !x.is_finite() {
+        return Err(RatingsError::NotFinite {
+            location: loc,
+            value: x.to_string(),
+            min: scale.min,
+            max: scale.max,
+        });
+    }
+    if x < scale.min || x > scale.max {
+        return Err(RatingsError::OutOfScale {
+            location: loc,
+            value: x,
+            min: scale.min,
+            max: scale.max,
+        });
+    }
+    if let Some(step) = scale.step {
+        let k = (x - scale.min) / step;
+        if (k - k.round()).abs() > 1e-9 {
+            return Err(RatingsError::OffStep {
+                location: loc,
+                value: x,
+                step,
+                min: scale.min,
+            });
+        }
+    }
+    // Negative zero and plain zero are the same rating.
+    Ok(x + 0.0)
+}
+
+/// `text` without leading and trailing whitespace (Unicode's, as `str::trim`); most fields
+/// start and end with a visible ASCII character and are returned as they are.
+fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    let bytes = text.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 fn parse_score(
     text: &str,
     loc: Location,
     scale: &crate::rubric::Scale,
 ) -> Result<Option<f64>, RatingsError> {
-    let t = text.trim();
+    let t = trim(text);
     if t.is_empty() {
         return Ok(None);
     }
@@ -1020,5 +1159,58 @@ impl<R: std::io::Read> std::io::Read for BomSkipper<R> {
             return Ok(n);
         }
         self.inner.read(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::{Interner, Location, Locations};
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn interner_keeps_names_whose_hashes_collide_apart() {
+        let mut i = Interner::default();
+        assert_eq!(i.intern("a"), 0);
+        // Make "b" look like a collision with "a" (a 64-bit SipHash collision cannot be found).
+        let h = i.hasher.hash_one("b");
+        i.by_hash.insert(h, 0);
+        assert_eq!(i.intern("b"), 1);
+        assert_eq!(i.intern("a"), 0);
+        assert_eq!(i.intern("b"), 1);
+        assert_eq!(i.intern("c"), 2);
+        assert_eq!(
+            (i.name(0), i.name(1), i.name(2), i.len()),
+            ("a", "b", "c", 3)
+        );
+        // Names given up front are found, and new ones follow them.
+        let mut j = Interner::from_names(vec!["x".into(), "y".into()]);
+        assert_eq!((j.intern("y"), j.intern("x"), j.intern("z")), (1, 0, 2));
+    }
+
+    #[test]
+    fn locations_are_rebuilt_from_runs() {
+        let pushed = [
+            Location::Line(2),
+            Location::Line(3),
+            Location::Line(5),
+            Location::Line(6),
+            Location::Line(7),
+            Location::Index(0),
+            Location::Index(9),
+            Location::Input,
+            Location::Input,
+            Location::Line(u64::MAX),
+            Location::Line(4),
+        ];
+        let mut locs = Locations::default();
+        for &l in &pushed {
+            locs.push(l);
+        }
+        assert_eq!(locs.runs.len(), 7, "one entry per run");
+        for (row, &l) in pushed.iter().enumerate() {
+            assert_eq!(locs.get(row), l, "row {row}");
+        }
     }
 }

@@ -167,17 +167,14 @@ impl Engine {
     /// With the `parallel` feature, runs of units are scored on several threads and
     /// concatenated in order (each unit's numbers depend only on its own ratings).
     fn documents(&self, set: &RatingSet) -> Vec<Assessment> {
-        let parts = crate::parallel::map_chunks(&set.spans, |spans| {
-            let mut s = Scratch::new(self);
-            spans
-                .iter()
-                .map(|span| {
-                    self.score_unit(set, span, &mut s, true);
-                    self.document(set, span, &s.u)
-                })
-                .collect::<Vec<_>>()
-        });
-        crate::parallel::concat(parts)
+        crate::parallel::map_units(
+            &set.spans,
+            || Scratch::new(self),
+            |s, span| {
+                self.score_unit(set, span, s, true);
+                self.document(set, span, &s.u)
+            },
+        )
     }
 
     /// Point scores only (no intervals, agreement, flags or documents): the readiness index
@@ -210,14 +207,7 @@ impl Engine {
         let ratings = adjusted.as_ref().unwrap_or(ratings);
         let parts =
             crate::parallel::map_chunks(&ratings.spans, |spans| self.score_rows(ratings, spans));
-        let mut parts = parts.into_iter();
-        let mut t = parts
-            .next()
-            .unwrap_or_else(|| self.score_rows(ratings, &[]));
-        for part in parts {
-            t.append(part);
-        }
-        Ok(t)
+        Ok(ScoreTable::concat(parts).unwrap_or_else(|| self.score_rows(ratings, &[])))
     }
 
     /// The [`ScoreTable`] rows of `spans`.
@@ -290,12 +280,7 @@ impl Engine {
         let adjusted = self.adjusted(ratings)?;
         let set = adjusted.as_ref().unwrap_or(ratings);
         let parts = crate::parallel::map_chunks(&set.spans, |spans| self.table_rows(set, spans));
-        let mut parts = parts.into_iter();
-        let mut t = parts.next().unwrap_or_else(|| self.table_rows(set, &[]));
-        for part in parts {
-            t.append(part);
-        }
-        Ok(t)
+        Ok(crate::table::Table::concat(parts))
     }
 
     /// The rows of [`Engine::assessments_table`] for the units of `spans`.
@@ -1041,18 +1026,62 @@ pub struct ScoreTable {
 }
 
 impl ScoreTable {
-    /// Appends the rows of `other` (a table of the same rubric).
-    fn append(&mut self, mut other: ScoreTable) {
-        self.index.append(&mut other.index);
-        self.index_ci.append(&mut other.index_ci);
-        self.level.append(&mut other.level);
-        self.dimension_score.append(&mut other.dimension_score);
-        self.dimension_ci.append(&mut other.dimension_ci);
-        self.coverage.append(&mut other.coverage);
-        self.rwg.append(&mut other.rwg);
-        self.technical.append(&mut other.technical);
-        self.technical_ci.append(&mut other.technical_ci);
-        self.flags.append(&mut other.flags);
+    /// The rows of `parts` (tables of the same rubric) in order, `None` without parts. The
+    /// columns are assembled on two threads with the `parallel` feature.
+    fn concat(parts: Vec<ScoreTable>) -> Option<ScoreTable> {
+        let first = parts.first()?;
+        let (dimensions, levels) = (first.dimensions.clone(), first.levels.clone());
+        let (mut index, mut index_ci, mut level, mut dimension_score, mut dimension_ci) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        let (mut coverage, mut rwg, mut technical, mut technical_ci, mut flags) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        for p in parts {
+            index.push(p.index);
+            index_ci.push(p.index_ci);
+            level.push(p.level);
+            dimension_score.push(p.dimension_score);
+            dimension_ci.push(p.dimension_ci);
+            coverage.push(p.coverage);
+            rwg.push(p.rwg);
+            technical.push(p.technical);
+            technical_ci.push(p.technical_ci);
+            flags.push(p.flags);
+        }
+        use crate::parallel::concat;
+        let (a, b) = crate::parallel::join(
+            || {
+                (
+                    concat(index),
+                    concat(index_ci),
+                    concat(level),
+                    concat(dimension_score),
+                    concat(dimension_ci),
+                )
+            },
+            || {
+                (
+                    concat(coverage),
+                    concat(rwg),
+                    concat(technical),
+                    concat(technical_ci),
+                    concat(flags),
+                )
+            },
+        );
+        Some(ScoreTable {
+            dimensions,
+            levels,
+            index: a.0,
+            index_ci: a.1,
+            level: a.2,
+            dimension_score: a.3,
+            dimension_ci: a.4,
+            coverage: b.0,
+            rwg: b.1,
+            technical: b.2,
+            technical_ci: b.3,
+            flags: b.4,
+        })
     }
 }
 

@@ -60,14 +60,39 @@ impl Table {
         });
     }
 
-    /// Appends the rows of `other`, a table with the same columns.
-    pub(crate) fn append(&mut self, other: Table) {
-        for (a, b) in self.columns.iter_mut().zip(other.columns) {
-            match (&mut a.values, b.values) {
-                (Values::Text(x), Values::Text(mut y)) => x.append(&mut y),
-                (Values::Number(x), Values::Number(mut y)) => x.append(&mut y),
-                _ => {}
-            }
+    /// The rows of `parts` (tables with the same columns), in order; each column is assembled
+    /// apart, the columns on several threads with the `parallel` feature.
+    pub(crate) fn concat(parts: Vec<Table>) -> Table {
+        let ncols = parts.first().map_or(0, |t| t.columns.len());
+        let mut parts: Vec<_> = parts.into_iter().map(|t| t.columns.into_iter()).collect();
+        let jobs: Vec<Vec<Column>> = (0..ncols)
+            .map(|_| parts.iter_mut().filter_map(Iterator::next).collect())
+            .collect();
+        let columns = crate::parallel::map_each(jobs, |cols| {
+            let mut cols = cols.into_iter();
+            let mut first = cols.next()?;
+            first.values = match first.values {
+                Values::Text(v) => Values::Text(crate::parallel::concat(
+                    std::iter::once(v)
+                        .chain(cols.filter_map(|c| match c.values {
+                            Values::Text(t) => Some(t),
+                            Values::Number(_) => None,
+                        }))
+                        .collect(),
+                )),
+                Values::Number(v) => Values::Number(crate::parallel::concat(
+                    std::iter::once(v)
+                        .chain(cols.filter_map(|c| match c.values {
+                            Values::Number(x) => Some(x),
+                            Values::Text(_) => None,
+                        }))
+                        .collect(),
+                )),
+            };
+            Some(first)
+        });
+        Table {
+            columns: columns.into_iter().flatten().collect(),
         }
     }
 }

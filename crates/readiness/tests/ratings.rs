@@ -222,3 +222,99 @@ fn rows_in_any_order_and_criteria_out_of_rubric_order_give_the_same_set() {
         serde_json::to_string(&engine.assess_csv(&unsorted).unwrap()).unwrap()
     );
 }
+
+#[test]
+fn lines_are_counted_across_multi_line_fields_and_blank_lines() {
+    let rubric = Rubric::standard();
+    let head = "candidate,rater,group,criterion,score,comment\n";
+    // Line 2 holds a comment over three lines, line 5 is blank, so the rows after them are on
+    // lines 6 and 7, not 4 and 5.
+    let body = "e,m,manager,listens,4,\"one\ntwo\nthree\"\n\ne,m,manager,gives_room,5,\ne,m,manager,listens,3,\n";
+    let err = RatingSet::from_csv_str(&format!("{head}{body}"), &rubric).unwrap_err();
+    assert_eq!(err.code(), "duplicate_rating", "{err}");
+    assert_eq!(err.location().row(), Some(7), "{err}");
+    assert!(err.to_string().contains("first at line 2"), "{err}");
+    let bad = "e,m,manager,listens,4,\"a\nb\"\ne,m,manager,gives_room,7,\n";
+    let err = RatingSet::from_csv_str(&format!("{head}{bad}"), &rubric).unwrap_err();
+    assert_eq!(
+        (err.code(), err.location().row()),
+        ("score_out_of_scale", Some(4))
+    );
+    // Sorted input without problems is taken as it is; unsorted input the same set.
+    let sorted =
+        "e,m,manager,gives_room,5,\"x\ny\"\ne,m,manager,listens,4,\nf,m,manager,listens,3,\n";
+    let unsorted =
+        "f,m,manager,listens,3,\ne,m,manager,listens,4,\ne,m,manager,gives_room,5,\"x\ny\"\n";
+    let engine = Engine::new(rubric.clone()).unwrap();
+    assert_eq!(
+        serde_json::to_string(&engine.assess_csv(&format!("{head}{sorted}")).unwrap()).unwrap(),
+        serde_json::to_string(&engine.assess_csv(&format!("{head}{unsorted}")).unwrap()).unwrap()
+    );
+}
+
+#[test]
+fn builder_errors_name_the_rows_given() {
+    let rubric = Rubric::standard();
+    let mut b = readiness::RatingSetBuilder::new(&rubric);
+    for (row, (rater, crit)) in [
+        (10, ("m", "listens")),
+        (4, ("m", "gives_room")),
+        (7, ("m", "listens")),
+    ] {
+        b.push("e", rater, "manager", crit, Some(3.0), None, row)
+            .unwrap();
+    }
+    let err = b.finish().unwrap_err();
+    assert_eq!(err.code(), "duplicate_rating", "{err}");
+    assert_eq!(err.location().row(), Some(7), "{err}");
+    assert!(err.to_string().contains("first at row [10]"), "{err}");
+    // In order, a rater in a second group is still found.
+    let mut b = readiness::RatingSetBuilder::new(&rubric);
+    b.push("e", "m", "manager", "listens", Some(3.0), None, 0)
+        .unwrap();
+    b.push("e", "m", "peer", "gives_room", Some(3.0), None, 1)
+        .unwrap();
+    let err = b.finish().unwrap_err();
+    assert_eq!(
+        (err.code(), err.location().row()),
+        ("rater_in_two_groups", Some(1))
+    );
+}
+
+#[test]
+fn a_character_split_between_two_fields_is_invalid_utf8() {
+    // "m\xc3" and "\xa9manager" are each invalid although their bytes together are "mémanager".
+    let text = b"candidate,rater,group,criterion,score\ne,m,manager,listens,4\ne,m\xc3,\xa9manager,listens,4\n";
+    let err = RatingSet::from_csv_reader(&text[..], &Rubric::standard()).unwrap_err();
+    assert_eq!(
+        (err.code(), err.location().row()),
+        ("ratings_syntax", Some(3)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("UTF-8"), "{err}");
+}
+
+#[test]
+fn whole_scores_are_checked_against_the_scale_and_its_step() {
+    let text = "format_version = 1\nid = \"s\"\nversion = \"1\"\n[scale]\nmin = 1\nmax = 5\nstep = 2\n[rater_groups.manager]\nweight = 1\n[policy]\nlevels = [{ id = \"all\" }]\n[[dimensions]]\nid = \"d\"\nkind = \"leadership\"\nweight = 1\ncriteria = [{ id = \"c\" }]\n";
+    let rubric = Rubric::from_toml_str(text).unwrap();
+    for (score, code) in [
+        ("0", "score_out_of_scale"),
+        ("2", "score_off_step"),
+        ("6", "score_out_of_scale"),
+        ("9", "score_out_of_scale"),
+    ] {
+        let err = RatingSet::from_csv_str(&format!("{HEAD}e,m,manager,c,{score}\n"), &rubric)
+            .unwrap_err();
+        assert_eq!(
+            (err.code(), err.location().row()),
+            (code, Some(2)),
+            "{score}: {err}"
+        );
+    }
+    for score in ["1", "3", "5", " 3 ", "3.0"] {
+        let set =
+            RatingSet::from_csv_str(&format!("{HEAD}e,m,manager,c,{score}\n"), &rubric).unwrap();
+        assert_eq!(set.scored(), 1, "{score}");
+    }
+}

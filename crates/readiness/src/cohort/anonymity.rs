@@ -89,9 +89,10 @@ pub fn protect(docs: &mut [Assessment], rubric: &Rubric, ratings: &RatingSet) {
             .collect()
     };
     let prep = Prepared::new(rubric);
-    for (k, doc) in docs.iter_mut().enumerate() {
+    // Each document is protected from its own ratings: several at once with `parallel`.
+    crate::parallel::for_each_mut(docs, |k, doc| {
         if !doc.dimensions.iter().any(|d| !d.suppressed.is_empty()) {
-            continue;
+            return;
         }
         let span = if aligned {
             Some(k)
@@ -103,7 +104,7 @@ pub fn protect(docs: &mut [Assessment], rubric: &Rubric, ratings: &RatingSet) {
         if let Some(s) = span {
             protect_unit(doc, &prep, rubric, ratings, &ratings.spans[s]);
         }
-    }
+    });
 }
 
 struct Prepared {
