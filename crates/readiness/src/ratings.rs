@@ -831,8 +831,11 @@ impl<'r> RatingSetBuilder<'r> {
             set.spans = spans_of(&set);
             return Ok(set);
         }
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by_key(|&i| key(i as usize));
+        let order = sorted_rows(
+            n,
+            &key,
+            [cand_rank.len(), cycle_rank.len(), rater_rank.len()],
+        );
         // Duplicates and rater-group conflicts are adjacent after sorting; report the one
         // that comes later in the input, naming the earlier row.
         for w in order.windows(2) {
@@ -890,6 +893,41 @@ impl<'r> RatingSetBuilder<'r> {
         set.spans = spans_of(&set);
         Ok(set)
     }
+}
+
+/// Row indices `0..n` ordered by `(key(row), row)`.
+///
+/// When the key's fields (each below its bound in `bounds`, the criterion below the largest
+/// one seen) and the row index fit one `u64` together, it sorts those packed integers: the same
+/// order, without a comparator call per comparison (which the size-optimised WebAssembly build
+/// does not inline; benches/README.md). Otherwise it sorts by the key tuple.
+fn sorted_rows(
+    n: usize,
+    key: &dyn Fn(usize) -> (u32, u32, u32, u32),
+    bounds: [usize; 3],
+) -> Vec<u32> {
+    let bits = |m: usize| usize::BITS - m.leading_zeros();
+    let crit_max = (0..n).map(|i| key(i).3).max().unwrap_or(0) as usize;
+    let [wc, wy, wr] = bounds.map(bits);
+    let (wk, wi) = (bits(crit_max), bits(n));
+    if wc + wy + wr + wk + wi > u64::BITS {
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&i| (key(i as usize), i));
+        return order;
+    }
+    let mut packed: Vec<u64> = (0..n)
+        .map(|i| {
+            let (c, y, r, k) = key(i);
+            let mut p = u64::from(c);
+            p = (p << wy) | u64::from(y);
+            p = (p << wr) | u64::from(r);
+            p = (p << wk) | u64::from(k);
+            (p << wi) | i as u64
+        })
+        .collect();
+    packed.sort_unstable();
+    let mask = (1u64 << wi) - 1;
+    packed.iter().map(|&p| (p & mask) as u32).collect()
 }
 
 /// The units of a sorted set: runs of equal (candidate, cycle).
@@ -1167,6 +1205,38 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
     use super::{Interner, Location, Locations};
+
+    /// The packed-integer sort gives the order of sorting by `(key, row)`, ties (duplicate
+    /// keys) included, and so does the tuple sort it falls back to.
+    #[test]
+    fn sorted_rows_orders_by_key_then_row() {
+        let mut seed = 7u64;
+        let mut next = |m: u32| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % u64::from(m)) as u32
+        };
+        for n in [0usize, 1, 2, 3, 50, 1000] {
+            let keys: Vec<(u32, u32, u32, u32)> = (0..n)
+                .map(|_| (next(40), next(3), next(9), next(6)))
+                .collect();
+            let key = |i: usize| keys[i];
+            let mut expected: Vec<u32> = (0..n as u32).collect();
+            expected.sort_by_key(|&i| (keys[i as usize], i));
+            assert_eq!(
+                super::sorted_rows(n, &key, [40, 3, 9]),
+                expected,
+                "packed, n = {n}"
+            );
+            let wide = [usize::MAX >> 1, 3, 9];
+            assert_eq!(
+                super::sorted_rows(n, &key, wide),
+                expected,
+                "tuples, n = {n}"
+            );
+        }
+    }
     use std::hash::BuildHasher;
 
     #[test]
