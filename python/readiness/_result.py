@@ -82,17 +82,47 @@ class Assessments:
     def to_pandas(self) -> pd.DataFrame:
         """One row per candidate: the engine's flat table (candidate, level, index, CIs,
         ``<dimension>_score`` …, technical, flags, strengths, development)."""
-        names, block, texts = self._native.table_parts()
-        text_at = {pos for pos, _ in texts}
-        numbers = [name for i, name in enumerate(names) if i not in text_at]
-        # The number columns arrive as one block, which pandas keeps without copying.
-        frame = pd.DataFrame(block, columns=pd.Index(numbers), copy=False)
-        for pos, values in texts:  # ascending positions: each lands where it belongs
-            frame.insert(pos, names[pos], values)
-        return frame
+        return _table_frame(self._native, arrow=True)
 
     def _repr_html_(self) -> str:
         return assessments_html(self._native.table(), len(self))
+
+
+def _arrow_string_dtype() -> Any:
+    """pandas' default string dtype when it is Arrow-backed (pandas 3 with pyarrow), else None."""
+    dtype = pd.Series(["x"]).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return dtype
+    return None
+
+
+def _table_frame(native: _native.NativeAssessments, arrow: bool) -> pd.DataFrame:
+    """The flat table as a DataFrame. The number columns arrive as one block, which pandas
+    keeps without copying; with ``arrow`` and an Arrow-backed default string dtype, the text
+    columns arrive as Arrow buffers and become that dtype without a Python ``str`` per value
+    (the same frame as from lists of ``str``, tested)."""
+    dtype = _arrow_string_dtype() if arrow else None
+    names, block, texts = native.table_parts(with_text=dtype is None)
+    columns: List[Tuple[int, Any]] = list(texts)
+    if dtype is not None:
+        import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        columns = []
+        for pos, offsets, data, validity in native.table_text_buffers():
+            n = len(offsets) - 1
+            array = pa.LargeStringArray.from_buffers(
+                n,
+                pa.py_buffer(offsets),
+                pa.py_buffer(data),
+                None if validity is None else pa.py_buffer(validity),
+            )
+            columns.append((pos, dtype.__from_arrow__(array)))
+    text_at = {pos for pos, _ in columns}
+    numbers = [name for i, name in enumerate(names) if i not in text_at]
+    frame = pd.DataFrame(block, columns=pd.Index(numbers), copy=False)
+    for pos, values in columns:  # ascending positions: each lands where it belongs
+        frame.insert(pos, names[pos], values)
+    return frame
 
 
 def assess(ratings: Ratings, rubric: Optional[_native.Rubric] = None) -> Assessments:

@@ -636,7 +636,11 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 /// The flat table for a DataFrame: `(names, block, texts)` with every column name in order,
 /// the number columns as one Fortran-ordered float64 `(rows, k)` array (NaN = missing; pandas
 /// takes it as one block without copying), and the text columns as `(position, values)`.
-pub fn table_parts<'py>(py: Python<'py>, table: &Table) -> PyResult<Bound<'py, PyTuple>> {
+pub fn table_parts<'py>(
+    py: Python<'py>,
+    table: &Table,
+    with_text: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
     let rows = table.rows();
     let numbers: Vec<&Vec<Option<f64>>> = table
         .columns
@@ -661,11 +665,51 @@ pub fn table_parts<'py>(py: Python<'py>, table: &Table) -> PyResult<Bound<'py, P
     }
     let names = PyList::new(py, table.columns.iter().map(|c| c.name.as_str()))?;
     let texts = PyList::empty(py);
-    let all = table_to_py_text(py, table)?;
-    for (pos, values) in all {
-        texts.append((pos, values))?;
+    if with_text {
+        for (pos, values) in table_to_py_text(py, table)? {
+            texts.append((pos, values))?;
+        }
     }
     PyTuple::new(py, [names.into_any(), block.into_any(), texts.into_any()])
+}
+
+/// The text columns of the table in Arrow's large-string layout, for pandas' Arrow-backed
+/// string dtype: `(position, offsets, data, validity)` with `offsets` int64 (rows + 1), `data`
+/// the UTF-8 bytes, `validity` the packed null bitmap (bit set = present; LSB first) or `None`
+/// when no value is missing.
+pub fn table_text_buffers<'py>(py: Python<'py>, table: &Table) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for (pos, col) in table.columns.iter().enumerate() {
+        let Values::Text(v) = &col.values else {
+            continue;
+        };
+        let bytes: usize = v.iter().map(|x| x.as_deref().map_or(0, str::len)).sum();
+        let mut offsets: Vec<i64> = Vec::with_capacity(v.len() + 1);
+        let mut data: Vec<u8> = Vec::with_capacity(bytes);
+        offsets.push(0);
+        for x in v {
+            data.extend_from_slice(x.as_deref().unwrap_or_default().as_bytes());
+            offsets.push(data.len() as i64);
+        }
+        let validity = if v.iter().any(Option::is_none) {
+            let mut bits = vec![0u8; v.len().div_ceil(8)];
+            for (i, x) in v.iter().enumerate() {
+                if x.is_some() {
+                    bits[i / 8] |= 1 << (i % 8);
+                }
+            }
+            PyArray1::from_vec(py, bits).into_any()
+        } else {
+            py.None().into_bound(py)
+        };
+        out.append((
+            pos,
+            PyArray1::from_vec(py, offsets),
+            PyArray1::from_vec(py, data),
+            validity,
+        ))?;
+    }
+    Ok(out)
 }
 
 /// The text columns of the table as `(position, list of str | None)`.

@@ -271,9 +271,17 @@ impl NativeAssessments {
     }
 
     /// The flat table as `(names, block, texts)`: all column names, the number columns as one
-    /// Fortran-ordered float64 array, the text columns as `(position, values)`.
-    fn table_parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        conversion::table_parts(py, &self.table)
+    /// Fortran-ordered float64 array, the text columns as `(position, values)` (empty without
+    /// `with_text`: `table_text_buffers` gives them as Arrow buffers).
+    #[pyo3(signature = (with_text = true))]
+    fn table_parts<'py>(&self, py: Python<'py>, with_text: bool) -> PyResult<Bound<'py, PyTuple>> {
+        conversion::table_parts(py, &self.table, with_text)
+    }
+
+    /// The text columns of the flat table in Arrow's large-string layout:
+    /// `[(position, offsets int64, data uint8, validity uint8 | None)]`.
+    fn table_text_buffers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        conversion::table_text_buffers(py, &self.table)
     }
 
     /// The rubric the documents were scored with.

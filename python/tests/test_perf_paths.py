@@ -8,6 +8,7 @@ frame is sorted first. Documents and tables must not depend on which path or how
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 import json
 import os
 import subprocess
@@ -170,3 +171,49 @@ def test_string_ids_differing_in_one_byte_stay_apart() -> None:
     strings = rd.assess(df.astype({c: "string" for c in ["candidate", "rater", "group", "criterion"]}))
     assert len(strings) == len(set(names))
     pd.testing.assert_frame_equal(strings.to_pandas(), rd.assess(df).to_pandas())
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+def test_to_pandas_text_columns_from_arrow_buffers_equal_the_lists(name: str) -> None:
+    """`to_pandas()` builds pandas' Arrow-backed string columns from Arrow buffers when it can;
+    the frame is exactly the one built from lists of ``str`` (values, dtypes, order)."""
+    from readiness._result import _arrow_string_dtype, _table_frame
+
+    res = rd.assess(str(FIXTURES / f"{name}.csv"))
+    fast = _table_frame(res._native, arrow=True)
+    plain = _table_frame(res._native, arrow=False)
+    pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+    pd.testing.assert_frame_equal(res.to_pandas(), plain, check_exact=True)
+    if _arrow_string_dtype() is not None:
+        assert type(fast["level"].array).__name__ == "ArrowStringArray"
+
+
+class _FakeTable:
+    """A native table with missing and non-ASCII text values."""
+
+    values = ["a", None, "ccc", "", "é✓", None, "x" * 40, "z", "y"]
+
+    def table_parts(self, with_text: bool = True) -> Any:
+        block = np.asfortranarray(np.arange(len(self.values), dtype=np.float64)[:, None])
+        texts = [(1, list(self.values))] if with_text else []
+        return ["n", "t"], block, texts
+
+    def table_text_buffers(self) -> Any:
+        data = b"".join((v or "").encode() for v in self.values)
+        offsets = np.cumsum([0] + [len((v or "").encode()) for v in self.values]).astype(np.int64)
+        bits = np.zeros((len(self.values) + 7) // 8, dtype=np.uint8)
+        for i, v in enumerate(self.values):
+            if v is not None:
+                bits[i // 8] |= 1 << (i % 8)
+        return [(1, offsets, np.frombuffer(data, dtype=np.uint8), bits)]
+
+
+def test_arrow_text_buffers_keep_missing_values() -> None:
+    from readiness._result import _arrow_string_dtype, _table_frame
+
+    if _arrow_string_dtype() is None:
+        pytest.skip("pandas' default string dtype is not Arrow-backed here")
+    fast = _table_frame(_FakeTable(), arrow=True)  # type: ignore[arg-type]
+    plain = _table_frame(_FakeTable(), arrow=False)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+    assert fast["t"].isna().tolist() == [v is None for v in _FakeTable.values]
