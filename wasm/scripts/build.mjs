@@ -1,7 +1,8 @@
 // Builds the npm package `readiness-wasm` into wasm/pkg/ and the demo portal's engine script
 // (examples/portal/readiness-engine.js). Run with `npm --prefix wasm run build`.
 //
-// cargo (wasm32, profile wasm-release) → wasm-bindgen (exact crate version) → wasm-opt -Oz --converge (npm `binaryen`)
+// cargo (wasm32, profile wasm-release) → wasm-bindgen (exact crate version) → wasm-opt -Oz --converge
+// --low-memory-unused (npm `binaryen`)
 // → package entries, TypeScript types generated from the engine's JSON Schemas, package.json.
 // CARGO_TARGET_DIR is honoured (default: the workspace's target/).
 
@@ -64,8 +65,12 @@ const features = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
 // `--converge` repeats -Oz until the module stops shrinking; the debug and producers sections are
 // not needed at run time (measured in benches/README.md).
-const optimize = (file) => run(bin("wasm-opt"), ["-Oz", "--converge", "--strip-debug", "--strip-producers",
-  ...features, file, "-o", file]);
+// `--low-memory-unused` lets wasm-opt fold constant offsets into loads and stores (whose address
+// arithmetic does not wrap) on the promise that nothing lives in the first 1 KiB: rustc links
+// wasm32 with the stack first (the stack pointer starts at 1 MiB, data above it), so that KiB is
+// the bottom of the 1 MiB stack, reached only when the stack is about to overflow.
+const optimize = (file) => run(bin("wasm-opt"), ["-Oz", "--converge", "--low-memory-unused", "--strip-debug",
+  "--strip-producers", ...features, file, "-o", file]);
 const webWasm = join(pkg, "readiness_wasm_bg.wasm");
 const portalWasm = join(portalTmp, "readiness_wasm_bg.wasm");
 const sameModule = readFileSync(webWasm).equals(readFileSync(portalWasm));
