@@ -7,7 +7,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use rayon::prelude::*;
-use readiness::columns::{Codes, Column, Factor};
+use readiness::columns::{Codes, Column, Factor, Runs};
 use readiness::table::{Table, Values};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -337,8 +337,9 @@ pub fn with_columns<T: Send>(
             .map_err(PyValueError::new_err)?;
         let cols: Vec<(&str, Column<'_, &str>)> = prepared
             .iter()
-            .map(|(name, p)| (*name, p.column()))
-            .collect();
+            .map(|(name, p)| Ok((*name, p.column(name)?)))
+            .collect::<Result<_, String>>()
+            .map_err(PyValueError::new_err)?;
         f(&cols)
     })
 }
@@ -434,19 +435,19 @@ impl<'a> Prepared<'a> {
         })
     }
 
-    fn column(&self) -> Column<'_, &'a str> {
-        match self {
+    fn column(&self, name: &str) -> Result<Column<'_, &'a str>, String> {
+        Ok(match self {
             Prepared::Text(codes, values) => Column::Text(Factor {
                 codes: *codes,
                 values,
             }),
             Prepared::Encoded(codes, values) => Column::Text(Factor {
-                codes: codes.codes(),
+                codes: codes.codes(name)?,
                 values,
             }),
             Prepared::Numbers(v) => Column::Numbers(v),
             Prepared::Other(len, dtype) => Column::Other { len: *len, dtype },
-        }
+        })
     }
 }
 
@@ -457,7 +458,7 @@ impl<'a> Prepared<'a> {
 fn encode<'a>(chunks: &[ArrowStrings<'a>], name: &str) -> Result<(CodesVec, Vec<&'a str>), String> {
     let rows: usize = chunks.iter().map(|c| c.len).sum();
     let mut e = Encoder {
-        codes: CodesVec::I8(Vec::with_capacity(rows), rows),
+        codes: CodesVec::Runs(Vec::new(), Vec::new(), rows),
         values: Vec::new(),
         seen: HashMap::default(),
         prev: (&[], -1),
@@ -471,23 +472,57 @@ fn encode<'a>(chunks: &[ArrowStrings<'a>], name: &str) -> Result<(CodesVec, Vec<
     Ok((e.codes, e.values))
 }
 
-/// Codes in the narrowest width that holds them so far (widened when a code needs it) and the
-/// number of rows expected: few distinct values (groups, criteria) take a byte per row.
+/// Codes as runs (ends and codes, while values come in runs of 8 rows or more on average:
+/// ids in a survey export, which then need no per-row array), else one per row in the
+/// narrowest width that holds them so far (widened when a code needs it); with the number of
+/// rows expected. Few distinct values (criteria) take a byte per row.
 pub enum CodesVec {
+    Runs(Vec<usize>, Vec<i32>, usize),
     I8(Vec<i8>, usize),
     I16(Vec<i16>, usize),
     I32(Vec<i32>),
 }
 
+/// Runs kept before the average run length is checked.
+const MIN_RUNS: usize = 64;
+
 impl CodesVec {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, code: i32) {
         match self {
             CodesVec::I8(v, _) if code <= i32::from(i8::MAX) => v.push(code as i8),
+            CodesVec::Runs(ends, codes, _) => match (ends.last_mut(), codes.last()) {
+                (Some(end), Some(&last)) if last == code => *end += 1,
+                _ => self.new_run(code),
+            },
             CodesVec::I16(v, _) if code <= i32::from(i16::MAX) => v.push(code as i16),
             CodesVec::I32(v) => v.push(code),
             _ => self.widen(code),
         }
+    }
+
+    /// Starts a run, or turns the runs into one code per row when they are short.
+    #[inline(never)]
+    fn new_run(&mut self, code: i32) {
+        let CodesVec::Runs(ends, codes, rows) = self else {
+            return;
+        };
+        let at = ends.last().copied().unwrap_or(0);
+        if ends.len() < MIN_RUNS || ends.len() * 8 <= at {
+            ends.push(at + 1);
+            codes.push(code);
+            return;
+        }
+        let (ends, codes) = (std::mem::take(ends), std::mem::take(codes));
+        *self = CodesVec::I8(Vec::with_capacity(*rows), *rows);
+        let mut from = 0;
+        for (&end, &c) in ends.iter().zip(&codes) {
+            for _ in from..end {
+                self.push(c);
+            }
+            from = end;
+        }
+        self.push(code);
     }
 
     #[cold]
@@ -509,17 +544,21 @@ impl CodesVec {
             CodesVec::I16(v, rows) => {
                 CodesVec::I32(wide(*rows, &mut v.iter().map(|&c| i32::from(c))))
             }
-            CodesVec::I32(_) => return,
+            CodesVec::I32(_) | CodesVec::Runs(..) => return,
         };
         self.push(code);
     }
 
-    fn codes(&self) -> Codes<'_> {
-        match self {
+    fn codes(&self, name: &str) -> Result<Codes<'_>, String> {
+        Ok(match self {
+            CodesVec::Runs(ends, codes, _) => Codes::Runs(
+                Runs::new(ends, codes)
+                    .ok_or_else(|| format!("column `{name}`: inconsistent run-length codes"))?,
+            ),
             CodesVec::I8(v, _) => Codes::I8(v),
             CodesVec::I16(v, _) => Codes::I16(v),
             CodesVec::I32(v) => Codes::I32(v),
-        }
+        })
     }
 }
 

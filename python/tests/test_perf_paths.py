@@ -107,8 +107,10 @@ import sys
 sys.path.insert(0, sys.argv[1])
 from tests.test_perf_paths import cohort, digest
 import readiness as rd
-res = rd.assess(cohort(800, 11))
-print(len(res), digest(res))
+df = cohort(800, 11)
+res = rd.assess(df)
+ids = ["candidate", "rater", "group", "criterion"]
+print(len(res), digest(res), digest(rd.assess(df.astype({c: "string" for c in ids}))))
 """
 
 
@@ -127,6 +129,8 @@ def test_results_do_not_depend_on_the_number_of_threads() -> None:
         out[threads] = run.stdout.split()
     assert out["1"][0] == "800"
     assert out["1"] == out["2"] == out["3"]
+    # String ids (run-length codes in the binding) give the categorical frame's results.
+    assert out["1"][2] == out["1"][1]
     # Rows in another order take the general (sorting) path: the same documents and table.
     assert out["1"][1] == digest(rd.assess(cohort(800, 11).sample(frac=1.0, random_state=2)))
 
@@ -217,3 +221,27 @@ def test_arrow_text_buffers_keep_missing_values() -> None:
     plain = _table_frame(_FakeTable(), arrow=False)  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(fast, plain, check_exact=True)
     assert fast["t"].isna().tolist() == [v is None for v in _FakeTable.values]
+
+
+def test_string_ids_in_runs_give_the_categorical_results() -> None:
+    # Survey-export order: the binding keeps candidate, rater and group codes as runs (no
+    # per-row array); criteria change every row and get one code per row. Rows whose runs
+    # turn short part-way (the shuffled tail) switch the column to one code per row, past
+    # 127 distinct values.
+    ids = ["candidate", "rater", "group", "criterion"]
+    df = cohort(300, 7)
+    head = len(df) * 9 // 10
+    tail = df.iloc[head:].sample(frac=1.0, random_state=3)
+    for frame in [df, pd.concat([df.iloc[:head], tail], ignore_index=True)]:
+        expected = rd.assess(frame)
+        for dtype in ["string", pd.ArrowDtype(__import__("pyarrow").large_string())]:
+            got = rd.assess(frame.astype({c: dtype for c in ids}))
+            assert got.to_dicts() == expected.to_dicts()
+            pd.testing.assert_frame_equal(got.to_pandas(), expected.to_pandas())
+
+
+def test_missing_id_inside_a_run_names_its_row() -> None:
+    df = cohort(20, 5).astype({c: "string" for c in ["candidate", "rater", "group", "criterion"]})
+    df.loc[1234, "rater"] = pd.NA
+    with pytest.raises(ValueError, match="1234"):
+        rd.assess(df)

@@ -33,6 +33,58 @@ pub enum Codes<'a> {
     I32(&'a [i32]),
     /// 64-bit codes.
     I64(&'a [i64]),
+    /// Run-length codes, for columns whose values come in runs (ids in a survey export).
+    Runs(Runs<'a>),
+}
+
+/// Run-length codes: run `k` covers the rows from the end of run `k − 1` (row 0 for the
+/// first) up to `ends[k]`, exclusive, and has code `codes[k]` (negative: missing). Made by
+/// [`Runs::new`], which checks the layout.
+#[derive(Debug, Clone, Copy)]
+pub struct Runs<'a> {
+    ends: &'a [usize],
+    codes: &'a [i32],
+}
+
+impl<'a> Runs<'a> {
+    /// Runs ending at `ends` (strictly increasing, the first above 0) with one code each;
+    /// `None` when `ends` and `codes` differ in length or `ends` is not strictly increasing.
+    pub fn new(ends: &'a [usize], codes: &'a [i32]) -> Option<Runs<'a>> {
+        let ordered = ends.first().is_none_or(|&e| e > 0) && ends.windows(2).all(|w| w[0] < w[1]);
+        (ends.len() == codes.len() && ordered).then_some(Runs { ends, codes })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The run holding `row` (`ends.len()` past the end).
+    fn run_of(&self, row: usize) -> usize {
+        self.ends.partition_point(|&e| e <= row)
+    }
+
+    /// `(end, code)` of the runs from the one holding `row` on.
+    pub(crate) fn starting_at(&self, row: usize) -> impl Iterator<Item = (usize, i32)> + 'a {
+        let k = self.run_of(row);
+        let ends = self.ends.get(k..).unwrap_or_default();
+        let codes = self.codes.get(k..).unwrap_or_default();
+        ends.iter().copied().zip(codes.iter().copied())
+    }
+
+    /// The codes, one per row.
+    fn expand(&self) -> Vec<i32> {
+        let mut out = Vec::with_capacity(self.len());
+        for (end, code) in self.starting_at(0) {
+            out.resize(end, code);
+        }
+        out
+    }
 }
 
 impl Codes<'_> {
@@ -43,6 +95,7 @@ impl Codes<'_> {
             Codes::I16(c) => c.len(),
             Codes::I32(c) => c.len(),
             Codes::I64(c) => c.len(),
+            Codes::Runs(r) => r.len(),
         }
     }
 
@@ -57,6 +110,7 @@ impl Codes<'_> {
             Codes::I16(c) => c.get(row).map_or(-1, |&x| i64::from(x)),
             Codes::I32(c) => c.get(row).map_or(-1, |&x| i64::from(x)),
             Codes::I64(c) => c.get(row).copied().unwrap_or(-1),
+            Codes::Runs(r) => r.codes.get(r.run_of(row)).map_or(-1, |&x| i64::from(x)),
         }
     }
 }
@@ -170,6 +224,41 @@ pub fn rating_set<S: AsRef<str>>(
     columns: &[(&str, Column<'_, S>)],
     rubric: &Rubric,
 ) -> Result<RatingSet, RatingsError> {
+    let has_runs =
+        |c: &Column<'_, S>| matches!(c, Column::Text(f) if matches!(f.codes, Codes::Runs(_)));
+    if columns.iter().any(|(_, c)| has_runs(c)) {
+        // The row-wise paths read codes by row: run-length columns are expanded for them.
+        let expanded: Vec<Option<Vec<i32>>> = columns
+            .iter()
+            .map(|(_, c)| match c {
+                Column::Text(Factor {
+                    codes: Codes::Runs(r),
+                    ..
+                }) => Some(r.expand()),
+                _ => None,
+            })
+            .collect();
+        let flat: Vec<(&str, Column<'_, S>)> = columns
+            .iter()
+            .zip(&expanded)
+            .map(|((name, c), e)| {
+                let c = match (c, e) {
+                    (Column::Text(f), Some(codes)) => Column::Text(Factor {
+                        codes: Codes::I32(codes),
+                        values: f.values,
+                    }),
+                    (Column::Text(f), None) => Column::Text(Factor {
+                        codes: f.codes,
+                        values: f.values,
+                    }),
+                    (Column::Numbers(v), _) => Column::Numbers(v),
+                    (Column::Other { len, dtype }, _) => Column::Other { len: *len, dtype },
+                };
+                (*name, c)
+            })
+            .collect();
+        return rating_set(&flat, rubric);
+    }
     let find = |name: &str| columns.iter().position(|(n, _)| *n == name);
     for (i, (name, _)) in columns.iter().enumerate() {
         if !REQUIRED.contains(name) && !matches!(*name, "cycle" | "comment") {
@@ -1002,6 +1091,108 @@ mod tests {
             assert_eq!(one, many, "{threads} threads");
         }
         assert_same_scores(&cols, &engine);
+    }
+
+    /// `codes` as runs: `(ends, codes)`.
+    fn runs_of<T: Copy + Into<i64>>(codes: &[T]) -> (Vec<usize>, Vec<i32>) {
+        let (mut ends, mut out): (Vec<usize>, Vec<i32>) = (Vec::new(), Vec::new());
+        for (i, &c) in codes.iter().enumerate() {
+            let c = i32::try_from(c.into()).unwrap_or(-1);
+            if out.last() == Some(&c) {
+                if let Some(e) = ends.last_mut() {
+                    *e = i + 1;
+                }
+            } else {
+                ends.push(i + 1);
+                out.push(c);
+            }
+        }
+        (ends, out)
+    }
+
+    #[test]
+    fn run_length_codes_score_as_one_code_per_row() {
+        assert!(Runs::new(&[2, 2], &[0, 1]).is_none(), "empty run");
+        assert!(Runs::new(&[0], &[0]).is_none(), "empty first run");
+        assert!(Runs::new(&[3, 2], &[0, 1]).is_none(), "decreasing ends");
+        assert!(Runs::new(&[1, 2], &[0]).is_none(), "lengths differ");
+        let r = Runs::new(&[2, 5], &[7, -1]).unwrap_or_else(|| unreachable!());
+        let codes = Codes::Runs(r);
+        assert_eq!(codes.len(), 5);
+        let got: Vec<i64> = (0..6).map(|i| codes.get(i)).collect();
+        assert_eq!(got, [7, 7, -1, -1, -1, -1]);
+        assert_eq!(r.expand(), [7, 7, -1, -1, -1]);
+        let engine = crate::Engine::standard();
+        for (n, seed) in [(1, 1), (60, 3), (400, 4)] {
+            let c = cohort(n, seed);
+            let cand = runs_of(&c.cand.0);
+            let rater = runs_of(&c.rater.0);
+            let group = runs_of(&c.group.0);
+            let cycle = runs_of(&c.cycle.0);
+            let crit = runs_of(&c.crit.0);
+            for with_cycle in [false, true] {
+                let flat = c.columns(with_cycle);
+                let run_cols: Vec<(&str, Column<'_, String>)> = flat
+                    .iter()
+                    .map(|(name, col)| {
+                        let r = match *name {
+                            "candidate" => &cand,
+                            "rater" => &rater,
+                            "group" => &group,
+                            "cycle" => &cycle,
+                            "criterion" => &crit,
+                            _ => return (*name, col.clone()),
+                        };
+                        let Column::Text(f) = col else { unreachable!() };
+                        let runs = Runs::new(&r.0, &r.1).unwrap_or_else(|| unreachable!());
+                        (
+                            *name,
+                            Column::Text(Factor {
+                                codes: Codes::Runs(runs),
+                                values: f.values,
+                            }),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    direct(&run_cols, &engine).is_some(),
+                    direct(&flat, &engine).is_some(),
+                    "n = {n}"
+                );
+                let (a, b) = (
+                    kept_and_general(&run_cols, &engine),
+                    kept_and_general(&flat, &engine),
+                );
+                assert!(a.0 .0 == b.0 .0 && a.1 .0 == b.1 .0, "n = {n}: documents");
+                assert_eq!(a.0 .1, b.0 .1, "n = {n}: table");
+                assert_eq!(a.1 .1, b.1 .1, "n = {n}: general table");
+            }
+        }
+        // An error in a run-length column names its row, as with one code per row.
+        let c = cohort(5, 9);
+        let mut missing = c.rater.0.clone();
+        missing[45] = -1;
+        let r = runs_of(&missing);
+        let runs = Runs::new(&r.0, &r.1).unwrap_or_else(|| unreachable!());
+        let cols: Vec<(&str, Column<'_, String>)> = c
+            .columns(true)
+            .into_iter()
+            .map(|(name, col)| match (name, col) {
+                ("rater", Column::Text(f)) => (
+                    name,
+                    Column::Text(Factor {
+                        codes: Codes::Runs(runs),
+                        values: f.values,
+                    }),
+                ),
+                other => other,
+            })
+            .collect();
+        let err = assessments_table(&cols, &engine)
+            .err()
+            .map(|e| e.to_string());
+        let err = err.unwrap_or_default();
+        assert!(err.contains("45"), "{err}");
     }
 
     #[test]

@@ -589,6 +589,25 @@ fn map_block(codes: &Codes<'_>, start: usize, table: &[u32], out: &mut [u32]) ->
         Codes::I16(c) => run(c.get(start..end)?, table, out),
         Codes::I32(c) => run(c.get(start..end)?, table, out),
         Codes::I64(c) => run(c.get(start..end)?, table, out),
+        Codes::Runs(r) => {
+            // One table lookup per run: ids come in runs of tens to hundreds of rows.
+            let missing = table.len().checked_sub(1)?;
+            let mut at = start;
+            for (run_end, code) in r.starting_at(start) {
+                if at >= end {
+                    break;
+                }
+                let stop = run_end.min(end);
+                let i = usize::try_from(code).unwrap_or(missing);
+                let v = *table.get(i)?;
+                if v == NONE {
+                    return None;
+                }
+                out.get_mut(at - start..stop - start)?.fill(v);
+                at = stop;
+            }
+            (at == end).then_some(())
+        }
     }
 }
 

@@ -158,6 +158,16 @@ fn map_codes<O>(codes: &Codes<'_>, f: impl FnMut(i64) -> Option<O>) -> Option<Ve
         Codes::I16(c) => run(c, f),
         Codes::I32(c) => run(c, f),
         Codes::I64(c) => run(c, f),
+        Codes::Runs(r) => {
+            let mut f = f;
+            let mut out = Vec::with_capacity(r.len());
+            for (end, code) in r.starting_at(0) {
+                while out.len() < end {
+                    out.push(f(code.into())?);
+                }
+            }
+            Some(out)
+        }
     }
 }
 
