@@ -896,14 +896,7 @@ mod tests {
 
     fn cohort(n: usize, seed: u64) -> Cohort {
         let rubric = Rubric::standard();
-        let mut state = seed;
-        let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
+        let mut next = crate::test_rng::splitmix64(seed);
         // Candidate values in reverse name order, one name twice.
         let mut cand_values: Vec<String> = (0..n).rev().map(|c| format!("e-{c:04}")).collect();
         cand_values.push(format!("e-{:04}", n / 2));
@@ -945,7 +938,7 @@ mod tests {
                     c.rater.1.push(name);
                     for k in 0..crit_count {
                         let x = next();
-                        let code_c = if cand == n / 2 && x % 2 == 0 {
+                        let code_c = if cand == n / 2 && x.is_multiple_of(2) {
                             n as i32 // the repeated name
                         } else {
                             (n - 1 - cand) as i32
@@ -956,7 +949,7 @@ mod tests {
                         // Values are in reverse rubric order.
                         c.crit.0.push((crit_count - 1 - k) as i16);
                         c.cycle.0.push(cy);
-                        c.score.push(if x % 17 == 0 {
+                        c.score.push(if x.is_multiple_of(17) {
                             f64::NAN
                         } else {
                             1.0 + ((x >> 8) % 5) as f64

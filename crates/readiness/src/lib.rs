@@ -45,6 +45,8 @@ pub mod scoring;
 mod sort;
 pub mod stats;
 pub mod table;
+#[cfg(test)]
+mod test_rng;
 
 pub use assessment::{Assessment, FlagCode};
 pub use error::{Error, Location, RatingsError, Result, RubricError};

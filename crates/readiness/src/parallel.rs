@@ -138,14 +138,7 @@ mod tests {
     /// groups below their anonymity minimum), 5% unrated, two cycles for some candidates.
     fn cohort(rubric: &Rubric, n: usize) -> RatingSet {
         let mut b = RatingSetBuilder::new(rubric).with_cycles(true);
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
+        let mut next = crate::test_rng::splitmix64(0x9e37_79b9_7f4a_7c15_u64);
         let criteria: Vec<&str> = rubric.criterion_ids().collect();
         let mut row = 0;
         for c in 0..n {
@@ -162,7 +155,8 @@ mod tests {
                         let rater = format!("{g}-{c}-{r}");
                         for crit in &criteria {
                             let x = next();
-                            let score = (x % 20 != 0).then(|| 1.0 + (x >> 8) as f64 % 5.0);
+                            let score =
+                                (!x.is_multiple_of(20)).then(|| 1.0 + (x >> 8) as f64 % 5.0);
                             b.push(
                                 &format!("cand-{c:05}"),
                                 &rater,

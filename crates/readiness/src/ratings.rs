@@ -233,6 +233,23 @@ pub(crate) struct Span {
 }
 
 impl RatingSet {
+    /// A set without ratings (`has_cycle`: whether it has a cycle column).
+    pub(crate) fn empty(has_cycle: bool) -> RatingSet {
+        RatingSet {
+            candidates: Interner::default(),
+            raters: Interner::default(),
+            cycles: Interner::default(),
+            has_cycle,
+            cand: Vec::new(),
+            cycle: Vec::new(),
+            rater: Vec::new(),
+            group: Vec::new(),
+            crit: Vec::new(),
+            score: Vec::new(),
+            spans: Vec::new(),
+        }
+    }
+
     /// Number of ratings (rows), including rows without a score.
     pub fn len(&self) -> usize {
         self.score.len()
@@ -622,19 +639,7 @@ impl<'r> RatingSetBuilder<'r> {
             limits: Limits::default(),
             criteria,
             groups,
-            set: RatingSet {
-                candidates: Interner::default(),
-                raters: Interner::default(),
-                cycles: Interner::default(),
-                has_cycle: false,
-                cand: Vec::new(),
-                cycle: Vec::new(),
-                rater: Vec::new(),
-                group: Vec::new(),
-                crit: Vec::new(),
-                score: Vec::new(),
-                spans: Vec::new(),
-            },
+            set: RatingSet::empty(false),
             locs: Locations::default(),
             has_cycle: false,
             crit_ids: rubric.criterion_ids().collect(),

@@ -436,19 +436,7 @@ impl<S: AsRef<str> + Sync> Tables<'_, '_, S> {
 
 /// A set without ratings.
 fn empty_set(has_cycle: bool) -> RatingSet {
-    RatingSet {
-        candidates: Interner::default(),
-        raters: Interner::default(),
-        cycles: Interner::default(),
-        has_cycle,
-        cand: Vec::new(),
-        cycle: Vec::new(),
-        rater: Vec::new(),
-        group: Vec::new(),
-        crit: Vec::new(),
-        score: Vec::new(),
-        spans: Vec::new(),
-    }
+    RatingSet::empty(has_cycle)
 }
 
 /// Completes the last span of `batch` (pushed when its unit began) and records the unit.

@@ -477,14 +477,7 @@ mod exact_sum_tests {
     /// The superaccumulator gives bit-identical results to Shewchuk's partials.
     #[test]
     fn superaccumulator_matches_shewchuk_bit_for_bit() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
+        let mut next = crate::test_rng::splitmix64(0x9e37_79b9_7f4a_7c15u64);
         let fixed: Vec<Vec<f64>> = vec![
             vec![],
             vec![-0.0],

@@ -826,14 +826,7 @@ mod tests {
     /// The pattern path must give exactly what the general path gives (or the same error).
     #[test]
     fn unit_patterns_match_the_general_path_bit_for_bit() {
-        let mut state = 0x5eed_u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
+        let mut next = crate::test_rng::splitmix64(0x5eed_u64);
         let mut fast_cases = 0;
         for case in 0..3000 {
             let coders = 1 + (next() % 7) as usize;
