@@ -125,25 +125,14 @@ fn by_unit_counts(
     domain: Option<&[f64]>,
 ) -> Result<KrippendorffAlpha> {
     let n_units = check_matrix(rows, "value")?;
-    let mut values: Vec<f64> = match domain {
+    let values = match domain {
         Some(d) => {
-            if let Some(&bad) = d.iter().find(|v| !v.is_finite()) {
-                return Err(StatsError::InvalidParameter {
-                    name: "domain",
-                    expected: "finite values",
-                    value: bad,
-                });
-            }
+            check_finite_domain(d)?;
             d.to_vec()
         }
         None => distinct_values(rows),
     };
-    // -0.0 and 0.0 are one value
-    values.iter_mut().for_each(|x| *x += 0.0);
-    crate::sort::sort_stable_by(&mut values, |a, b| a.total_cmp(b));
-    values.dedup();
-    check_ratio(&values, level)?;
-    check_domain_size(values.len())?;
+    let values = sorted_domain(values, level)?;
     let lookup = Lookup::new(&values);
     let bad = |x: f64| StatsError::InvalidParameter {
         name: "value",
@@ -218,13 +207,7 @@ pub fn krippendorff_alpha_from_counts(
     domain: &[f64],
     level: Level,
 ) -> Result<KrippendorffAlpha> {
-    if let Some(&bad) = domain.iter().find(|v| !v.is_finite()) {
-        return Err(StatsError::InvalidParameter {
-            name: "domain",
-            expected: "finite values",
-            value: bad,
-        });
-    }
+    check_finite_domain(domain)?;
     for w in domain.windows(2) {
         if w[0] >= w[1] {
             return Err(StatsError::InvalidParameter {
@@ -349,26 +332,17 @@ fn by_unit_patterns(
         }
     }
     // The value domain and each offset's index in it.
-    let mut values: Vec<f64> = match domain {
+    let values = match domain {
         Some(d) => {
-            if let Some(&bad) = d.iter().find(|v| !v.is_finite()) {
-                return Err(StatsError::InvalidParameter {
-                    name: "domain",
-                    expected: "finite values",
-                    value: bad,
-                });
-            }
-            d.iter().map(|x| x + 0.0).collect()
+            check_finite_domain(d)?;
+            d.to_vec()
         }
         None => (0..span)
             .filter(|&j| seen[j as usize])
-            .map(|j| lo + f64::from(j) + 0.0)
+            .map(|j| lo + f64::from(j))
             .collect(),
     };
-    values.sort_by(f64::total_cmp);
-    values.dedup();
-    check_ratio(&values, level)?;
-    check_domain_size(values.len())?;
+    let values = sorted_domain(values, level)?;
     let mut index = vec![usize::MAX; span as usize];
     for j in (0..span).filter(|&j| seen[j as usize]) {
         let x = lo + f64::from(j) + 0.0;
@@ -475,6 +449,29 @@ impl Lookup {
             Lookup::Search => values.binary_search_by(|p| p.total_cmp(&x)).ok(),
         }
     }
+}
+
+/// Refuses a domain with a NaN or infinite value.
+fn check_finite_domain(domain: &[f64]) -> Result<()> {
+    match domain.iter().find(|v| !v.is_finite()) {
+        Some(&bad) => Err(StatsError::InvalidParameter {
+            name: "domain",
+            expected: "finite values",
+            value: bad,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The value domain ascending, without repeats (-0.0 and 0.0 are one value), checked for the
+/// level and [`MAX_DOMAIN`].
+fn sorted_domain(mut values: Vec<f64>, level: Level) -> Result<Vec<f64>> {
+    values.iter_mut().for_each(|x| *x += 0.0);
+    crate::sort::sort_stable_by(&mut values, |a, b| a.total_cmp(b));
+    values.dedup();
+    check_ratio(&values, level)?;
+    check_domain_size(values.len())?;
+    Ok(values)
 }
 
 /// Refuses a value domain larger than [`MAX_DOMAIN`].
