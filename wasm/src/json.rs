@@ -3,43 +3,137 @@
 //!
 //! One formatter type decides the layout at run time: with serde_json's two formatter types,
 //! every document's serializer would be compiled twice into the module (size budget, issue 6).
+//! It writes serde_json's layouts byte for byte (tested against `serde_json::to_string` and
+//! `to_string_pretty`), with each separator and the indentation after it in one write:
+//! serde_json's pretty formatter writes the indentation one level at a time, and in the
+//! size-optimised module every write is a call chain that copies a few bytes (benches/README.md).
 
 use serde::Serialize;
-use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+use serde_json::ser::Formatter;
 use std::io;
 
-/// Compact when `pretty` is `None`, otherwise serde_json's pretty layout (two-space indent).
+/// A comma, a newline and the indentation of up to 32 levels (two spaces each), sliced per write.
+const BREAK: &[u8; 66] = b",\n                                                                ";
+
+/// serde_json's compact layout, or (`pretty`) its pretty layout with a two-space indent.
 struct Layout {
-    pretty: Option<PrettyFormatter<'static>>,
+    pretty: bool,
+    /// Nesting depth (pretty only).
+    depth: usize,
+    /// Whether the innermost open array or object has a value (pretty only).
+    has_value: bool,
 }
 
-/// Calls the pretty formatter's method, or the compact one's.
-macro_rules! delegate {
-    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {
-        $(
-            #[inline]
-            fn $name<W: ?Sized + io::Write>(&mut self, writer: &mut W $(, $arg: $ty)*) -> io::Result<()> {
-                match &mut self.pretty {
-                    Some(p) => p.$name(writer $(, $arg)*),
-                    None => CompactFormatter.$name(writer $(, $arg)*),
-                }
+impl Layout {
+    /// Before an array value or an object key: a comma unless `first`, then in the pretty
+    /// layout a newline and the indentation.
+    #[inline(always)]
+    fn separator<W: ?Sized + io::Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        if self.pretty {
+            self.newline(w, !first)
+        } else if first {
+            Ok(())
+        } else {
+            w.write_all(b",")
+        }
+    }
+
+    /// A comma if `comma`, a newline and the current indentation, in one write when the
+    /// indentation fits `BREAK`.
+    #[inline(always)]
+    fn newline<W: ?Sized + io::Write>(&self, w: &mut W, comma: bool) -> io::Result<()> {
+        let start = usize::from(!comma);
+        let end = 2 + 2 * self.depth;
+        if end <= BREAK.len() {
+            return w.write_all(&BREAK[start..end]);
+        }
+        w.write_all(&BREAK[start..2])?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn open<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        if self.pretty {
+            self.depth += 1;
+            self.has_value = false;
+        }
+        w.write_all(bracket)
+    }
+
+    #[inline(always)]
+    fn close<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        if self.pretty {
+            self.depth -= 1;
+            if self.has_value {
+                self.newline(w, false)?;
             }
-        )*
-    };
+        }
+        w.write_all(bracket)
+    }
 }
 
 impl Formatter for Layout {
-    delegate! {
-        begin_array();
-        end_array();
-        begin_array_value(first: bool);
-        end_array_value();
-        begin_object();
-        end_object();
-        begin_object_key(first: bool);
-        end_object_key();
-        begin_object_value();
-        end_object_value();
+    #[inline]
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    #[inline]
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    #[inline]
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.separator(w, first)
+    }
+
+    #[inline]
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    #[inline]
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    #[inline]
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    #[inline]
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.separator(w, first)
+    }
+
+    #[inline]
+    fn end_object_key<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        Ok(())
+    }
+
+    #[inline]
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(if self.pretty { b": " } else { b":" })
+    }
+
+    #[inline]
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
@@ -51,11 +145,53 @@ pub(crate) fn to_text<T: Serialize + ?Sized>(
 ) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(1 << 16);
     let layout = Layout {
-        pretty: pretty.then(PrettyFormatter::new),
+        pretty,
+        depth: 0,
+        has_value: false,
     };
     value.serialize(&mut serde_json::Serializer::with_formatter(
         &mut out, layout,
     ))?;
     // serde_json writes valid UTF-8 only.
     String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_text;
+    use serde_json::json;
+
+    /// Both layouts equal serde_json's own, on documents with empty and nested containers
+    /// deeper than the indentation buffer.
+    #[test]
+    fn layouts_equal_serde_json() {
+        let mut deep = json!("leaf");
+        for k in 0..40 {
+            deep = if k % 3 == 0 {
+                json!([deep, [], {}, 1.5, null])
+            } else {
+                json!({ "k": deep, "e": {}, "a": [], "s": "x\"y\n" })
+            };
+        }
+        let docs = [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!([[]]),
+            json!([{}]),
+            json!({"a": []}),
+            json!({"a": {}, "b": [1, 2, {"c": [null, true, "é"]}]}),
+            deep,
+        ];
+        for v in &docs {
+            assert_eq!(
+                to_text(v, false).unwrap(),
+                serde_json::to_string(v).unwrap()
+            );
+            assert_eq!(
+                to_text(v, true).unwrap(),
+                serde_json::to_string_pretty(v).unwrap()
+            );
+        }
+    }
 }
