@@ -816,12 +816,17 @@ impl<'r> RatingSetBuilder<'r> {
         let cand_rank = rank_names(&set.candidates);
         let cycle_rank = rank_names(&set.cycles);
         let rater_rank = rank_names(&set.raters);
+        // Slices, not vectors, in the key: indexing a slice needs no call in the size-optimised
+        // WebAssembly build (benches/README.md).
+        let (cr, yr, rr): (&[u32], &[u32], &[u32]) = (&cand_rank, &cycle_rank, &rater_rank);
+        let (cand, cycle, rater, crit): (&[u32], &[u32], &[u32], &[u32]) =
+            (&set.cand, &set.cycle, &set.rater, &set.crit);
         let key = |i: usize| {
             (
-                cand_rank[set.cand[i] as usize],
-                cycle_rank[set.cycle[i] as usize],
-                rater_rank[set.rater[i] as usize],
-                set.crit[i],
+                cr[cand[i] as usize],
+                yr[cycle[i] as usize],
+                rr[rater[i] as usize],
+                crit[i],
             )
         };
         // Inputs listed in (candidate, cycle, rater, criterion) order without a duplicate or a
@@ -930,9 +935,56 @@ fn sorted_rows(
             (p << wi) | i as u64
         })
         .collect();
-    packed.sort_unstable();
+    radix_sort(&mut packed, wc + wy + wr + wk + wi);
     let mask = (1u64 << wi) - 1;
     packed.iter().map(|&p| (p & mask) as u32).collect()
+}
+
+/// Sorts integers below `2^bits` (least significant digit first, 11 bits per pass, a pass
+/// skipped when every value has the same digit): linear time, and loops without calls, which
+/// the size-optimised WebAssembly build would not inline (std's comparison sort there calls its
+/// comparator per comparison; benches/README.md). Short inputs take `sort_unstable`.
+fn radix_sort(keys: &mut Vec<u64>, bits: u32) {
+    const DIGIT: u32 = 11;
+    const MASK: u64 = (1 << DIGIT) - 1;
+    let n = keys.len();
+    if n < 1024 {
+        keys.sort_unstable();
+        return;
+    }
+    let mut from: Vec<u64> = std::mem::take(keys);
+    let mut to: Vec<u64> = vec![0; n];
+    let mut shift = 0;
+    while shift < bits {
+        let src: &[u64] = &from;
+        let dst: &mut [u64] = &mut to;
+        let mut next = [0usize; 1 << DIGIT];
+        let mut i = 0;
+        while i < n {
+            next[((src[i] >> shift) & MASK) as usize] += 1;
+            i += 1;
+        }
+        if next.contains(&n) {
+            shift += DIGIT;
+            continue;
+        }
+        let mut start = 0;
+        for slot in next.iter_mut() {
+            let count = *slot;
+            *slot = start;
+            start += count;
+        }
+        i = 0;
+        while i < n {
+            let d = ((src[i] >> shift) & MASK) as usize;
+            dst[next[d]] = src[i];
+            next[d] += 1;
+            i += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+        shift += DIGIT;
+    }
+    *keys = from;
 }
 
 /// The units of a sorted set: runs of equal (candidate, cycle).
@@ -996,8 +1048,17 @@ impl Locations {
     }
 }
 
+/// `v` reordered: element `k` is `v[order[k]]` (`order` is a permutation of `v`'s indices).
 fn permute<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
-    order.iter().map(|&i| v[i as usize]).collect()
+    let mut out = v.to_vec();
+    let dst: &mut [T] = &mut out;
+    // An index loop over slices: no call per element in the size-optimised WebAssembly build.
+    let mut k = 0;
+    while k < order.len() {
+        dst[k] = v[order[k] as usize];
+        k += 1;
+    }
+    out
 }
 
 /// Rank of each interned name in byte order of the names.
@@ -1222,7 +1283,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             ((seed >> 33) % u64::from(m)) as u32
         };
-        for n in [0usize, 1, 2, 3, 50, 1000] {
+        for n in [0usize, 1, 2, 3, 50, 1000, 1023, 1024, 1025, 20_000] {
             let keys: Vec<(u32, u32, u32, u32)> = (0..n)
                 .map(|_| (next(40), next(3), next(9), next(6)))
                 .collect();
@@ -1242,6 +1303,48 @@ mod tests {
             );
         }
     }
+    /// The radix sort equals `sort_unstable` on short and long inputs, with digits that are
+    /// constant (skipped passes), duplicates and the full 64 bits.
+    #[test]
+    fn radix_sort_sorts() {
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed ^ (seed >> 29)
+        };
+        for (n, bits) in [
+            (0usize, 1u32),
+            (5, 7),
+            (1024, 1),
+            (3000, 12),
+            (3000, 33),
+            (50_000, 56),
+            (4096, 64),
+        ] {
+            let mut keys: Vec<u64> = (0..n)
+                .map(|k| {
+                    let x = if bits == 64 {
+                        next()
+                    } else {
+                        next() & ((1 << bits) - 1)
+                    };
+                    // Duplicates, and bits 11..22 often constant.
+                    if k % 5 == 0 {
+                        x & !0x3f_f800
+                    } else {
+                        x
+                    }
+                })
+                .collect();
+            let mut expected = keys.clone();
+            expected.sort_unstable();
+            super::radix_sort(&mut keys, bits);
+            assert_eq!(keys, expected, "n = {n}, bits = {bits}");
+        }
+    }
+
     use std::hash::BuildHasher;
 
     #[test]
