@@ -112,15 +112,18 @@ pub fn protect(docs: &mut [Assessment], rubric: &Rubric, ratings: &RatingSet) {
     });
 }
 
+/// The rubric as numbers, by criterion and rater-group index. Boxed slices rather than
+/// vectors: indexing them needs no call in the size-optimised WebAssembly build, where
+/// `Vec`'s `Index` is not inlined (benches/README.md).
 struct Prepared {
     nc: usize,
     ng: usize,
-    crit_dim: Vec<usize>,
-    crit_w: Vec<f64>,
-    group_w: Vec<f64>,
-    group_min: Vec<u32>,
-    group_ids: Vec<String>,
-    dims: Vec<Vec<usize>>,
+    crit_dim: Box<[usize]>,
+    crit_w: Box<[f64]>,
+    group_w: Box<[f64]>,
+    group_min: Box<[u32]>,
+    group_ids: Box<[String]>,
+    dims: Box<[Box<[usize]>]>,
     self_group: Option<usize>,
     lo: f64,
     hi: f64,
@@ -138,17 +141,17 @@ impl Prepared {
                 crit_dim.push(d);
                 crit_w.push(c.weight);
             }
-            dims.push(cs);
+            dims.push(cs.into_boxed_slice());
         }
         Prepared {
             nc: crit_dim.len(),
             ng: rubric.rater_groups.len(),
-            crit_dim,
-            crit_w,
+            crit_dim: crit_dim.into_boxed_slice(),
+            crit_w: crit_w.into_boxed_slice(),
             group_w: rubric.rater_groups.values().map(|g| g.weight).collect(),
             group_min: rubric.rater_groups.values().map(|g| g.min_raters).collect(),
             group_ids: rubric.rater_groups.keys().cloned().collect(),
-            dims,
+            dims: dims.into_boxed_slice(),
             self_group: rubric.rater_groups.get_index_of(SELF_GROUP),
             lo: rubric.scale.min,
             hi: rubric.scale.max,
@@ -156,54 +159,106 @@ impl Prepared {
     }
 }
 
-/// Whether `target` lies in the row space of `rows` (relative tolerance 1e-9).
-pub(crate) fn in_row_space(rows: &[Vec<f64>], target: &[f64]) -> bool {
-    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let mut basis: Vec<Vec<f64>> = Vec::new();
-    for r in rows {
-        let mut v = r.clone();
-        // Modified Gram–Schmidt, twice for stability.
-        for _ in 0..2 {
-            for q in &basis {
-                let dot: f64 = v.iter().zip(q).map(|(a, b)| a * b).sum();
-                v.iter_mut().zip(q).for_each(|(a, b)| *a -= dot * b);
+/// The space spanned by coefficient rows, as an orthonormal basis (modified Gram–Schmidt,
+/// each row orthogonalised twice for stability), built once and tested against many vectors.
+struct RowSpace {
+    /// Numbers per row.
+    dim: usize,
+    /// The basis vectors, `dim` numbers each, one after another.
+    basis: Vec<f64>,
+}
+
+impl RowSpace {
+    /// The row space of `rows` (`dim` numbers each, one after another).
+    fn new(rows: &[f64], dim: usize) -> RowSpace {
+        let mut space = RowSpace {
+            dim,
+            basis: Vec::new(),
+        };
+        if dim == 0 {
+            return space;
+        }
+        let mut v = vec![0.0; dim];
+        for r in rows.chunks_exact(dim) {
+            v.copy_from_slice(r);
+            space.project_out(&mut v);
+            let n = norm(&v);
+            if n > 1e-10 * norm(r).max(f64::MIN_POSITIVE) {
+                for x in v.iter_mut() {
+                    *x /= n;
+                }
+                space.basis.extend_from_slice(&v);
             }
         }
-        let n = norm(&v);
-        if n > 1e-10 * norm(r).max(f64::MIN_POSITIVE) {
-            basis.push(v.into_iter().map(|x| x / n).collect());
+        space
+    }
+
+    /// `v` minus its projections on the basis vectors, twice. Index loops over slices: they
+    /// need no call per number in the size-optimised WebAssembly build (benches/README.md).
+    fn project_out(&self, v: &mut [f64]) {
+        let (basis, dim) = (&self.basis[..], self.dim);
+        for _ in 0..2 {
+            let mut start = 0;
+            while start < basis.len() {
+                let q = &basis[start..start + dim];
+                let mut dot = 0.0;
+                let mut j = 0;
+                while j < dim {
+                    dot += v[j] * q[j];
+                    j += 1;
+                }
+                j = 0;
+                while j < dim {
+                    v[j] -= dot * q[j];
+                    j += 1;
+                }
+                start += dim;
+            }
         }
     }
-    let t0 = norm(target);
-    if t0 == 0.0 {
-        return true;
-    }
-    let mut t = target.to_vec();
-    for _ in 0..2 {
-        for q in &basis {
-            let dot: f64 = t.iter().zip(q).map(|(a, b)| a * b).sum();
-            t.iter_mut().zip(q).for_each(|(a, b)| *a -= dot * b);
+
+    /// Whether `target` lies in the space (relative tolerance 1e-9).
+    fn contains(&self, target: &[f64]) -> bool {
+        let t0 = norm(target);
+        if t0 == 0.0 {
+            return true;
         }
+        let mut t = target.to_vec();
+        self.project_out(&mut t);
+        norm(&t) <= 1e-9 * t0
     }
-    norm(&t) <= 1e-9 * t0
+}
+
+/// Euclidean norm.
+fn norm(v: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    let mut j = 0;
+    while j < v.len() {
+        sum += v[j] * v[j];
+        j += 1;
+    }
+    sum.sqrt()
 }
 
 fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &RatingSet, span: &Span) {
     let (nc, ng) = (p.nc, p.ng);
     let nd = p.dims.len();
-    let mut gsum = vec![0.0; ng * nc];
-    let mut gcnt = vec![0u32; ng * nc];
-    let mut raters = vec![0u32; ng * nd];
-    let mut touched = vec![false; nd];
+    let (mut gsum_v, mut gcnt_v) = (vec![0.0; ng * nc], vec![0u32; ng * nc]);
+    let (mut raters_v, mut touched_v) = (vec![0u32; ng * nd], vec![false; nd]);
+    // Slices, not vectors, in the loops (see `Prepared`).
+    let (gsum, gcnt): (&mut [f64], &mut [u32]) = (&mut gsum_v, &mut gcnt_v);
+    let (raters, touched): (&mut [u32], &mut [bool]) = (&mut raters_v, &mut touched_v);
+    let (rater, group, score, crit): (&[u32], &[u16], &[f64], &[u32]) =
+        (&set.rater, &set.group, &set.score, &set.crit);
     let mut i = span.start;
     while i < span.end {
-        let r = set.rater[i];
-        let g = usize::from(set.group[i]);
-        touched.iter_mut().for_each(|t| *t = false);
-        while i < span.end && set.rater[i] == r {
-            let x = set.score[i];
+        let r = rater[i];
+        let g = usize::from(group[i]);
+        touched.fill(false);
+        while i < span.end && rater[i] == r {
+            let x = score[i];
             if !x.is_nan() {
-                let c = set.crit[i] as usize;
+                let c = crit[i] as usize;
                 gsum[g * nc + c] += x;
                 gcnt[g * nc + c] += 1;
                 touched[p.crit_dim[c]] = true;
@@ -216,6 +271,7 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
             }
         }
     }
+    let (gsum, gcnt, raters): (&[f64], &[u32], &[u32]) = (gsum, gcnt, raters);
     let roll_up = rubric.policy.anonymity == Anonymity::RollUp;
     let norm = |x: f64| 100.0 * (x - p.lo) / (p.hi - p.lo);
     for d in 0..nd {
@@ -263,37 +319,47 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
         if below.is_empty() {
             continue;
         }
-        // Unknowns m(i,g).
-        let mut var_of: HashMap<(usize, usize), usize> = HashMap::new();
-        for &c in cs {
+        // Unknowns m(i,g): `var_of[ci * ng + g]` is the index of criterion `cs[ci]`'s mean in
+        // group g, or `NONE`.
+        const NONE: usize = usize::MAX;
+        let mut var_of_v = vec![NONE; cs.len() * ng];
+        let mut nv = 0;
+        for (ci, &c) in cs.iter().enumerate() {
             for &g in &scoring {
                 if gcnt[g * nc + c] > 0 {
-                    let k = var_of.len();
-                    var_of.insert((c, g), k);
+                    var_of_v[ci * ng + g] = nv;
+                    nv += 1;
                 }
             }
         }
-        let nv = var_of.len();
+        let var_of: &[usize] = &var_of_v;
+        // The summed weight of the groups of `set_g` that rated criterion c.
+        let weight_of = |set_g: &[usize], c: usize| {
+            let mut wc = 0.0;
+            for &g in set_g {
+                if gcnt[g * nc + c] > 0 {
+                    wc += p.group_w[g];
+                }
+            }
+            wc
+        };
         // Coefficients of the pooled value of a set of groups (the score restricted to them).
         let pooled = |set_g: &[usize]| -> Vec<f64> {
             let mut row = vec![0.0; nv];
             let mut vsum = 0.0;
-            let mut per_c: Vec<(usize, f64)> = Vec::new();
-            for &c in cs {
-                let wc: f64 = set_g
-                    .iter()
-                    .filter(|&&g| gcnt[g * nc + c] > 0)
-                    .map(|&g| p.group_w[g])
-                    .sum();
-                if wc > 0.0 {
+            for &c in cs.iter() {
+                if weight_of(set_g, c) > 0.0 {
                     vsum += p.crit_w[c];
-                    per_c.push((c, wc));
                 }
             }
-            for (c, wc) in per_c {
-                for &g in set_g {
-                    if let Some(&k) = var_of.get(&(c, g)) {
-                        row[k] = p.crit_w[c] / vsum * p.group_w[g] / wc;
+            for (ci, &c) in cs.iter().enumerate() {
+                let wc = weight_of(set_g, c);
+                if wc > 0.0 {
+                    for &g in set_g {
+                        let k = var_of[ci * ng + g];
+                        if k != NONE {
+                            row[k] = p.crit_w[c] / vsum * p.group_w[g] / wc;
+                        }
                     }
                 }
             }
@@ -322,32 +388,29 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
             let need = set_g.iter().map(|&g| p.group_min[g]).max().unwrap_or(0);
             n >= need
         };
-        let crit_rows: Vec<Vec<f64>> = cs
-            .iter()
-            .filter(|&&c| scoring.iter().any(|&g| gcnt[g * nc + c] > 0))
-            .map(|&c| {
-                let wc: f64 = scoring
-                    .iter()
-                    .filter(|&&g| gcnt[g * nc + c] > 0)
-                    .map(|&g| p.group_w[g])
-                    .sum();
-                let mut row = vec![0.0; nv];
-                for &g in &scoring {
-                    if let Some(&k) = var_of.get(&(c, g)) {
-                        row[k] = p.group_w[g] / wc;
-                    }
+        // The criterion scores' coefficient rows, `nv` numbers each, one after another.
+        let mut crit_rows: Vec<f64> = Vec::new();
+        for (ci, &c) in cs.iter().enumerate() {
+            if !scoring.iter().any(|&g| gcnt[g * nc + c] > 0) {
+                continue;
+            }
+            let wc = weight_of(&scoring, c);
+            let at = crit_rows.len();
+            crit_rows.resize(at + nv, 0.0);
+            for &g in &scoring {
+                let k = var_of[ci * ng + g];
+                if k != NONE {
+                    crit_rows[at + k] = p.group_w[g] / wc;
                 }
-                row
-            })
-            .collect();
+            }
+        }
+        let crit_space = RowSpace::new(&crit_rows, nv);
         // The groups below their minimum as a pool (two single raters, each knowing their own
         // rating): protected like the withheld groups' pooled value, unless the criterion
         // scores alone already show it (criteria rated only by these groups), which no
         // withheld breakdown can change; the reason then says so.
         let pool_below = (below.len() >= 2 && !big_enough(&below)).then(|| pooled(&below));
-        let pool_shown_by_scores = pool_below
-            .as_ref()
-            .is_some_and(|t| in_row_space(&crit_rows, t));
+        let pool_shown_by_scores = pool_below.as_ref().is_some_and(|t| crit_space.contains(t));
         let pool_below = pool_below.filter(|_| !pool_shown_by_scores);
         let mut hidden: Vec<usize> = below.clone();
         let mut complementary: Vec<usize> = Vec::new();
@@ -357,21 +420,22 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
             let mut rows = crit_rows.clone();
             for &g in &scoring {
                 if !hidden.contains(&g) {
-                    rows.push(pooled(&[g]));
+                    rows.extend(pooled(&[g]));
                 }
             }
             if others_shown {
-                rows.push(pooled(&hidden));
+                rows.extend(pooled(&hidden));
             }
             let mut targets: Vec<Vec<f64>> = below.iter().map(|&g| pooled(&[g])).collect();
             if !big_enough(&hidden) {
                 let pool = pooled(&hidden);
-                if !in_row_space(&crit_rows, &pool) {
+                if !crit_space.contains(&pool) {
                     targets.push(pool);
                 }
             }
             targets.extend(pool_below.iter().cloned());
-            if !targets.iter().any(|t| in_row_space(&rows, t)) {
+            let shown = RowSpace::new(&rows, nv);
+            if !targets.iter().any(|t| shown.contains(t)) {
                 break;
             }
             // A group whose breakdown the criterion scores already show (it alone rated its
@@ -379,7 +443,7 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
             let next = scoring
                 .iter()
                 .copied()
-                .filter(|g| !hidden.contains(g) && !in_row_space(&crit_rows, &pooled(&[*g])))
+                .filter(|g| !hidden.contains(g) && !crit_space.contains(&pooled(&[*g])))
                 .min_by(|&a, &b| {
                     n_of(a)
                         .cmp(&n_of(b))
