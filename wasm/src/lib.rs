@@ -121,7 +121,7 @@ impl JsEngine {
         let json = to_json_text(&ratings, "ratings")?;
         reserve_memory(json.len());
         let docs = self.inner.assess_json(&json).map_err(into_error)?;
-        to_js(&json::to_text(&docs, false).map_err(not_json)?)
+        to_js(&json::list_to_text(&docs, false).map_err(not_json)?)
     }
 
     /// Assesses every candidate of a ratings CSV text (header
@@ -131,7 +131,7 @@ impl JsEngine {
     pub fn assess_csv(&self, csv: &str) -> Result<AssessmentArray, JsValue> {
         reserve_memory(csv.len());
         let docs = self.inner.assess_csv(csv).map_err(into_error)?;
-        to_js(&json::to_text(&docs, false).map_err(not_json)?)
+        to_js(&json::list_to_text(&docs, false).map_err(not_json)?)
     }
 
     /// Like `assessCsv`, but returns the documents as JSON text: byte for byte what
@@ -142,7 +142,7 @@ impl JsEngine {
     pub fn assess_csv_json(&self, csv: &str) -> Result<String, JsValue> {
         reserve_memory(csv.len());
         let docs = self.inner.assess_csv(csv).map_err(into_error)?;
-        let mut text = json::to_text(&docs, true).map_err(not_json)?;
+        let mut text = json::list_to_text(&docs, true).map_err(not_json)?;
         text.push('\n');
         Ok(text)
     }
