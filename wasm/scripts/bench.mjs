@@ -11,7 +11,10 @@
 //   CLI:  `readiness assess FILE --format json`, stdout discarded by the shell-less spawn
 //         (never `--out /dev/null`); CPU time of the child process (user + system, from
 //         /proc/self/stat cutime/cstime, 10 ms ticks) and wall time
-//   Node text:    readFileSync(FILE) → engine.assessCsvJson(text) (the CLI's output, as a string)
+//   Node bytes:   readFileSync(FILE) (bytes) → engine.assessCsvJsonBytes(bytes) (the CLI's output
+//         as UTF-8 bytes: file bytes in, JSON bytes out, as the CLI works)
+//   Node text:    readFileSync(FILE, "utf8") → engine.assessCsvJson(text) (the CLI's output, as a
+//         string)
 //   Node objects: readFileSync(FILE) → engine.assessCsv(text) → JSON.stringify(docs, null, 2)
 //         (the documents as objects, then the same pretty JSON; numbers like 3.0 print as 3)
 //   Node objects only: readFileSync(FILE) → engine.assessCsv(text) (the documents as objects,
@@ -68,6 +71,8 @@ console.log(`# ${cpus().length}× ${cpus()[0]?.model ?? "?"}, load ${loadavg().m
     { encoding: "utf8", maxBuffer: 1 << 30 });
   assert.ok(engine.assessCsvJson(readFileSync(file, "utf8")) === cliText,
     "assessCsvJson differs from the CLI's --format json output");
+  assert.ok(Buffer.from(engine.assessCsvJsonBytes(readFileSync(file))).equals(Buffer.from(cliText, "utf8")),
+    "assessCsvJsonBytes differs from the CLI's --format json output");
   const docs = engine.assessCsv(readFileSync(file, "utf8"));
   assert.equal(docs.length, N);
   assert.deepStrictEqual(docs, JSON.parse(cliText), "Node and the CLI give different documents");
@@ -92,6 +97,7 @@ const timed = (f) => () => {
   if (out.length < N) throw new Error("unexpected output");
   return { wall, cpu };
 };
+const nodeBytes = timed(() => engine.assessCsvJsonBytes(readFileSync(file)));
 const nodeText = timed(() => engine.assessCsvJson(readFileSync(file, "utf8")));
 const nodeObjects = timed(() => JSON.stringify(engine.assessCsv(readFileSync(file, "utf8")), null, 2));
 const nodeObjectsOnly = timed(() => engine.assessCsv(readFileSync(file, "utf8")));
@@ -102,13 +108,15 @@ const native = () => {
   return { wall: performance.now() - t0, cpu: childCpu() - c0 };
 };
 
-nodeText(); nodeObjects(); nodeObjectsOnly(); native(); // warm-up (JIT, page cache)
+nodeBytes(); nodeText(); nodeObjects(); nodeObjectsOnly(); native(); // warm-up (JIT, page cache)
+const tBytes = [];
 const tText = [];
 const tObjects = [];
 const tObjectsOnly = [];
 const tCli = [];
 for (let i = 0; i < reps; i++) {
   tCli.push(native());
+  tBytes.push(nodeBytes());
   tText.push(nodeText());
   tObjects.push(nodeObjects());
   tObjectsOnly.push(nodeObjectsOnly());
@@ -117,7 +125,7 @@ const col = (xs, k) => xs.map((x) => x[k]);
 for (const k of ["cpu", "wall"]) {
   const cliMedian = median(col(tCli, k));
   console.log(`${k} CLI  (${cli}): ${fmt(col(tCli, k))}`);
-  for (const [name, xs] of [["assessCsvJson", tText], ["assessCsv + JSON.stringify", tObjects],
+  for (const [name, xs] of [["assessCsvJsonBytes", tBytes], ["assessCsvJson", tText], ["assessCsv + JSON.stringify", tObjects],
     ["assessCsv (objects only)", tObjectsOnly]]) {
     console.log(`${k} Node ${name}: ${fmt(col(xs, k))}, ratio to the CLI ` +
       `${(median(col(xs, k)) / cliMedian).toFixed(2)}× (budget 2×)`);

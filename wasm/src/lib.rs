@@ -62,6 +62,10 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "CohortReport")]
     pub type CohortReportDoc;
 
+    /// Ratings CSV as text, or as its UTF-8 bytes (a file read without decoding it).
+    #[wasm_bindgen(typescript_type = "string | Uint8Array")]
+    pub type CsvInput;
+
     /// `JSON.stringify(value, replacer)` with the replacer registered by the package entry.
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     fn stringify_with(value: &JsValue, replacer: &JsValue) -> Result<JsValue, JsValue>;
@@ -124,13 +128,13 @@ impl JsEngine {
         to_js(&json::list_to_text(&docs, false).map_err(not_json)?)
     }
 
-    /// Assesses every candidate of a ratings CSV text (header
-    /// `candidate,rater,group,criterion,score[,cycle][,comment]`). Throws `ReadinessError`
-    /// (with `row`, the CSV line number) for invalid ratings.
+    /// Assesses every candidate of a ratings CSV (header
+    /// `candidate,rater,group,criterion,score[,cycle][,comment]`), given as text or as its
+    /// UTF-8 bytes. Throws `ReadinessError` (with `row`, the CSV line number) for invalid
+    /// ratings, bytes that are not UTF-8 included.
     #[wasm_bindgen(js_name = assessCsv)]
-    pub fn assess_csv(&self, csv: &str) -> Result<AssessmentArray, JsValue> {
-        reserve_memory(csv.len());
-        let docs = self.inner.assess_csv(csv).map_err(into_error)?;
+    pub fn assess_csv(&self, csv: &CsvInput) -> Result<AssessmentArray, JsValue> {
+        let docs = self.assess_csv_input(csv)?;
         to_js(&json::list_to_text(&docs, false).map_err(not_json)?)
     }
 
@@ -139,12 +143,20 @@ impl JsEngine {
     /// newline). For bulk use that stores or sends the documents: it saves building 10k object
     /// trees with `JSON.parse` and writing them again with `JSON.stringify`.
     #[wasm_bindgen(js_name = assessCsvJson)]
-    pub fn assess_csv_json(&self, csv: &str) -> Result<String, JsValue> {
-        reserve_memory(csv.len());
-        let docs = self.inner.assess_csv(csv).map_err(into_error)?;
-        let mut text = json::list_to_text(&docs, true).map_err(not_json)?;
+    pub fn assess_csv_json(&self, csv: &CsvInput) -> Result<String, JsValue> {
+        let mut text = json::list_to_text(&self.assess_csv_input(csv)?, true).map_err(not_json)?;
         text.push('\n');
         Ok(text)
+    }
+
+    /// `assessCsvJson` as UTF-8 bytes: what `readiness assess --format json` writes, for a
+    /// file or a response body without decoding the text into a string and encoding it again
+    /// (with the CSV read as bytes too, file to file as the CLI does it).
+    #[wasm_bindgen(js_name = assessCsvJsonBytes)]
+    pub fn assess_csv_json_bytes(&self, csv: &CsvInput) -> Result<Vec<u8>, JsValue> {
+        let mut text = json::list_to_text(&self.assess_csv_input(csv)?, true).map_err(not_json)?;
+        text.push('\n');
+        Ok(text.into_bytes())
     }
 
     /// The cohort report of `input.ratings` (rating records or CSV text; or `input.ratingsCsv`)
@@ -154,6 +166,32 @@ impl JsEngine {
     pub fn cohort(&self, input: CohortInputDoc) -> Result<CohortReportDoc, JsValue> {
         let report = cohort::report(&self.inner, &input)?;
         to_js(&json::to_text(&report, false).map_err(not_json)?)
+    }
+}
+
+impl JsEngine {
+    /// The assessments of a ratings CSV given as a string or a `Uint8Array`.
+    fn assess_csv_input(&self, csv: &CsvInput) -> Result<Vec<readiness::Assessment>, JsValue> {
+        if let Some(text) = csv.as_string() {
+            reserve_memory(text.len());
+            return self.inner.assess_csv(&text).map_err(into_error);
+        }
+        let Some(bytes) = csv.dyn_ref::<js_sys::Uint8Array>() else {
+            return Err(into_error(readiness::RatingsError::Syntax {
+                location: readiness::error::Location::Input,
+                format: "CSV",
+                message: format!(
+                    "expected the CSV as a string or a Uint8Array, got {}",
+                    csv.js_typeof().as_string().unwrap_or_default()
+                ),
+            }));
+        };
+        reserve_memory(bytes.length() as usize);
+        let bytes = bytes.to_vec();
+        let set = readiness::RatingSet::from_csv_reader(&bytes[..], self.inner.rubric())
+            .map_err(into_error)?;
+        drop(bytes);
+        self.inner.assess(&set).map_err(into_error)
     }
 }
 

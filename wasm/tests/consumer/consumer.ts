@@ -15,6 +15,10 @@ const ratings: Rating[] = [
 const docs: Assessment[] = engine.assess(ratings);
 const fromCsv: Assessment[] = engine.assessCsv("candidate,rater,group,criterion,score\n");
 const asJson: string = engine.assessCsvJson("candidate,rater,group,criterion,score\n");
+const csvBytes: Uint8Array = new TextEncoder().encode("candidate,rater,group,criterion,score\n");
+const fromBytes: Assessment[] = engine.assessCsv(csvBytes);
+const jsonBytes: Uint8Array = engine.assessCsvJsonBytes(csvBytes);
+const jsonBytesFromText: Uint8Array = engine.assessCsvJsonBytes(asJson);
 
 const doc: Assessment = docs[0];
 const index: number | null | undefined = doc.readiness.index;
@@ -60,3 +64,4 @@ engine.cohort({ ratings, overrides: [{ candidate: "e-1", level: "ready_now", aut
 
 console.log(fromText, again, fromCsv, asJson, index, level, ci, byGroup, tech, flagCodes, actions);
 console.log(fromCsvTables, ranked, digest, audited, overridden);
+console.log(fromBytes, jsonBytes, jsonBytesFromText);

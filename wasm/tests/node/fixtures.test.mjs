@@ -25,6 +25,19 @@ for (const f of all) {
     assert.strictEqual(engine.assessCsvJson(f.csv), f.expectedText);
   });
 
+  test(`${f.name}: the CSV as UTF-8 bytes gives the same documents and the same JSON`, () => {
+    const bytes = new TextEncoder().encode(f.csv);
+    assert.deepStrictEqual(engine.assessCsv(bytes), expected);
+    assert.strictEqual(engine.assessCsvJson(bytes), f.expectedText);
+    const out = engine.assessCsvJsonBytes(bytes);
+    assert.ok(out instanceof Uint8Array);
+    assert.deepStrictEqual(Buffer.from(out), Buffer.from(f.expectedText, "utf8"));
+    assert.deepStrictEqual(engine.assessCsvJsonBytes(f.csv), out);
+    // A Node Buffer is a Uint8Array; a view into a larger buffer reads only its own bytes.
+    const framed = Buffer.concat([Buffer.from("xx"), Buffer.from(bytes), Buffer.from("yy")]);
+    assert.deepStrictEqual(engine.assessCsv(framed.subarray(2, 2 + bytes.length)), expected);
+  });
+
   test(`${f.name}: assess(records) equals assessCsv`, () => {
     assert.deepStrictEqual(engine.assess(csvToRecords(f.csv)), expected);
   });
