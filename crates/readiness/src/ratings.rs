@@ -935,26 +935,29 @@ fn sorted_rows(
             (p << wi) | i as u64
         })
         .collect();
-    radix_sort(&mut packed, wc + wy + wr + wk + wi);
+    // The row index (the low `wi` bits) only breaks ties, which a stable sort of the rows in
+    // input order keeps: only the key bits are sorted on.
+    radix_sort(&mut packed, wi, wc + wy + wr + wk + wi);
     let mask = (1u64 << wi) - 1;
     packed.iter().map(|&p| (p & mask) as u32).collect()
 }
 
-/// Sorts integers below `2^bits` (least significant digit first, 11 bits per pass, a pass
-/// skipped when every value has the same digit): linear time, and loops without calls, which
-/// the size-optimised WebAssembly build would not inline (std's comparison sort there calls its
-/// comparator per comparison; benches/README.md). Short inputs take `sort_unstable`.
-fn radix_sort(keys: &mut Vec<u64>, bits: u32) {
-    const DIGIT: u32 = 11;
+/// Sorts integers below `2^bits` by their bits `low..bits`, stably (values equal in those bits
+/// keep their order): least significant digit first, 12 bits per pass, a pass skipped when
+/// every value has the same digit. Linear time, and loops without calls, which the
+/// size-optimised WebAssembly build would not inline (std's comparison sort there calls its
+/// comparator per comparison; benches/README.md). Short inputs take `sort_by_key`.
+fn radix_sort(keys: &mut Vec<u64>, low: u32, bits: u32) {
+    const DIGIT: u32 = 12;
     const MASK: u64 = (1 << DIGIT) - 1;
     let n = keys.len();
     if n < 1024 {
-        keys.sort_unstable();
+        keys.sort_by_key(|&k| k.checked_shr(low).unwrap_or(0));
         return;
     }
     let mut from: Vec<u64> = std::mem::take(keys);
     let mut to: Vec<u64> = vec![0; n];
-    let mut shift = 0;
+    let mut shift = low;
     while shift < bits {
         let src: &[u64] = &from;
         let dst: &mut [u64] = &mut to;
@@ -1303,10 +1306,10 @@ mod tests {
             );
         }
     }
-    /// The radix sort equals `sort_unstable` on short and long inputs, with digits that are
-    /// constant (skipped passes), duplicates and the full 64 bits.
+    /// The radix sort equals a stable sort by the bits `low..` on short and long inputs, with
+    /// digits that are constant (skipped passes), many ties and the full 64 bits.
     #[test]
-    fn radix_sort_sorts() {
+    fn radix_sort_sorts_stably() {
         let mut seed = 11u64;
         let mut next = || {
             seed = seed
@@ -1314,15 +1317,18 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             seed ^ (seed >> 29)
         };
-        for (n, bits) in [
-            (0usize, 1u32),
-            (5, 7),
-            (1024, 1),
-            (3000, 12),
-            (3000, 33),
-            (50_000, 56),
-            (4096, 64),
-        ] {
+        let cases = [
+            (0usize, 0u32, 1u32),
+            (5, 2, 7),
+            (1024, 0, 1),
+            (3000, 0, 12),
+            (3000, 20, 33),
+            (50_000, 20, 56),
+            (4096, 0, 64),
+            (4096, 40, 64),
+            (2000, 64, 64),
+        ];
+        for (n, low, bits) in cases {
             let mut keys: Vec<u64> = (0..n)
                 .map(|k| {
                     let x = if bits == 64 {
@@ -1330,18 +1336,18 @@ mod tests {
                     } else {
                         next() & ((1 << bits) - 1)
                     };
-                    // Duplicates, and bits 11..22 often constant.
+                    // Ties, and bits 12..24 often constant.
                     if k % 5 == 0 {
-                        x & !0x3f_f800
+                        x & !0xff_f000
                     } else {
                         x
                     }
                 })
                 .collect();
             let mut expected = keys.clone();
-            expected.sort_unstable();
-            super::radix_sort(&mut keys, bits);
-            assert_eq!(keys, expected, "n = {n}, bits = {bits}");
+            expected.sort_by_key(|&k| k.checked_shr(low).unwrap_or(0));
+            super::radix_sort(&mut keys, low, bits);
+            assert_eq!(keys, expected, "n = {n}, bits {low}..{bits}");
         }
     }
 
