@@ -41,14 +41,14 @@ pub struct Engine {
     lo: f64,
     hi: f64,
     null_var: f64,
-    crit_dim: Vec<usize>,
-    crit_w: Vec<f64>,
+    crit_dim: Box<[usize]>,
+    crit_w: Box<[f64]>,
     crit_ids: Vec<String>,
-    dim_w: Vec<f64>,
-    dim_lead: Vec<bool>,
-    dim_crit_w: Vec<f64>,
-    group_w: Vec<f64>,
-    group_min: Vec<u32>,
+    dim_w: Box<[f64]>,
+    dim_lead: Box<[bool]>,
+    dim_crit_w: Box<[f64]>,
+    group_w: Box<[f64]>,
+    group_min: Box<[u32]>,
     group_ids: Vec<String>,
     self_group: Option<usize>,
 }
@@ -78,8 +78,8 @@ impl Engine {
             lo: rubric.scale.min,
             hi: rubric.scale.max,
             null_var: rubric.scale.null_variance(),
-            crit_dim,
-            crit_w,
+            crit_dim: crit_dim.into_boxed_slice(),
+            crit_w: crit_w.into_boxed_slice(),
             crit_ids,
             dim_w: rubric.dimensions.iter().map(|d| d.weight).collect(),
             dim_lead: rubric
@@ -87,7 +87,7 @@ impl Engine {
                 .iter()
                 .map(|d| d.kind.is_leadership_side())
                 .collect(),
-            dim_crit_w,
+            dim_crit_w: dim_crit_w.into_boxed_slice(),
             group_w: rubric.rater_groups.values().map(|g| g.weight).collect(),
             group_min: rubric.rater_groups.values().map(|g| g.min_raters).collect(),
             group_ids: rubric.rater_groups.keys().cloned().collect(),
@@ -353,17 +353,21 @@ impl Engine {
         let nd = self.dim_w.len();
         let ng = self.group_w.len();
         s.u.clear(full);
+        // Slices of the columns: indexing a `Vec` is a call in the size-optimised WebAssembly
+        // build (the engine's and the scratch arrays are boxed slices for the same reason).
+        let (raters, groups, scores, crits): (&[u32], &[u16], &[f64], &[u32]) =
+            (&set.rater, &set.group, &set.score, &set.crit);
         // One pass: group × criterion sums, and (full) each rater's own dimension scores.
         let mut i = span.start;
         while i < span.end {
-            let rater = set.rater[i];
-            let g = usize::from(set.group[i]);
+            let rater = raters[i];
+            let g = usize::from(groups[i]);
             let scoring = self.group_w[g] > 0.0;
             let mut any = false;
-            while i < span.end && set.rater[i] == rater {
-                let x = set.score[i];
+            while i < span.end && raters[i] == rater {
+                let x = scores[i];
                 if !x.is_nan() {
-                    let c = set.crit[i] as usize;
+                    let c = crits[i] as usize;
                     let k = g * nc + c;
                     if s.gcnt[k] == 0 {
                         s.touched.push(k);
@@ -1091,32 +1095,32 @@ impl ScoreTable {
 /// The per-unit numbers steps 1–7 produce (buffers reused from unit to unit).
 #[derive(Debug, Default)]
 pub(crate) struct UnitScores {
-    pub(crate) crit_score: Vec<Option<f64>>,
-    pub(crate) dim_raw: Vec<Option<f64>>,
-    pub(crate) coverage: Vec<f64>,
+    pub(crate) crit_score: Box<[Option<f64>]>,
+    pub(crate) dim_raw: Box<[Option<f64>]>,
+    pub(crate) coverage: Box<[f64]>,
     pub(crate) index: Option<f64>,
     pub(crate) technical: Option<f64>,
     scoring_raters: u32,
-    pub(crate) dim_ci: Vec<Option<[f64; 2]>>,
-    dim_raters: Vec<u32>,
+    pub(crate) dim_ci: Box<[Option<[f64; 2]>]>,
+    dim_raters: Box<[u32]>,
     pub(crate) index_ci: Option<[f64; 2]>,
     pub(crate) technical_ci: Option<[f64; 2]>,
-    pub(crate) rwg: Vec<Option<f64>>,
-    group_dim: Vec<Option<f64>>,
-    group_raters: Vec<u32>,
+    pub(crate) rwg: Box<[Option<f64>]>,
+    group_dim: Box<[Option<f64>]>,
+    group_raters: Box<[u32]>,
 }
 
 impl UnitScores {
     fn new(nc: usize, nd: usize, ng: usize) -> Self {
         UnitScores {
-            crit_score: vec![None; nc],
-            dim_raw: vec![None; nd],
-            coverage: vec![0.0; nd],
-            dim_ci: vec![None; nd],
-            dim_raters: vec![0; nd],
-            rwg: vec![None; nd],
-            group_dim: vec![None; nd * ng],
-            group_raters: vec![0; nd * ng],
+            crit_score: vec![None; nc].into_boxed_slice(),
+            dim_raw: vec![None; nd].into_boxed_slice(),
+            coverage: vec![0.0; nd].into_boxed_slice(),
+            dim_ci: vec![None; nd].into_boxed_slice(),
+            dim_raters: vec![0; nd].into_boxed_slice(),
+            rwg: vec![None; nd].into_boxed_slice(),
+            group_dim: vec![None; nd * ng].into_boxed_slice(),
+            group_raters: vec![0; nd * ng].into_boxed_slice(),
             ..UnitScores::default()
         }
     }
@@ -1143,23 +1147,23 @@ impl UnitScores {
 /// Accumulators reused from unit to unit, so scoring allocates nothing per rating.
 pub(crate) struct Scratch {
     pub(crate) u: UnitScores,
-    gsum: Vec<f64>,
-    gsq: Vec<f64>,
-    gcnt: Vec<u32>,
+    gsum: Box<[f64]>,
+    gsq: Box<[f64]>,
+    gcnt: Box<[u32]>,
     touched: Vec<usize>,
-    cnum: Vec<f64>,
-    cden: Vec<f64>,
-    msum: Vec<f64>,
-    msq: Vec<f64>,
-    mcnt: Vec<u32>,
+    cnum: Box<[f64]>,
+    cden: Box<[f64]>,
+    msum: Box<[f64]>,
+    msq: Box<[f64]>,
+    mcnt: Box<[u32]>,
     crit_touched: Vec<usize>,
-    dnum: Vec<f64>,
-    dden: Vec<f64>,
-    gdnum: Vec<f64>,
-    gdden: Vec<f64>,
-    rdsum: Vec<f64>,
-    rdw: Vec<f64>,
-    per_group: Vec<u32>,
+    dnum: Box<[f64]>,
+    dden: Box<[f64]>,
+    gdnum: Box<[f64]>,
+    gdden: Box<[f64]>,
+    rdsum: Box<[f64]>,
+    rdw: Box<[f64]>,
+    per_group: Box<[u32]>,
     reps: Vec<(usize, usize, f64)>,
     index_reps: Vec<(usize, f64)>,
     tech_reps: Vec<(usize, f64)>,
@@ -1172,23 +1176,23 @@ impl Scratch {
         let (nc, nd, ng) = (e.crit_w.len(), e.dim_w.len(), e.group_w.len());
         Scratch {
             u: UnitScores::new(nc, nd, ng),
-            gsum: vec![0.0; nc * ng],
-            gsq: vec![0.0; nc * ng],
-            gcnt: vec![0; nc * ng],
+            gsum: vec![0.0; nc * ng].into_boxed_slice(),
+            gsq: vec![0.0; nc * ng].into_boxed_slice(),
+            gcnt: vec![0; nc * ng].into_boxed_slice(),
             touched: Vec::new(),
-            cnum: vec![0.0; nc],
-            cden: vec![0.0; nc],
-            msum: vec![0.0; nc],
-            msq: vec![0.0; nc],
-            mcnt: vec![0; nc],
+            cnum: vec![0.0; nc].into_boxed_slice(),
+            cden: vec![0.0; nc].into_boxed_slice(),
+            msum: vec![0.0; nc].into_boxed_slice(),
+            msq: vec![0.0; nc].into_boxed_slice(),
+            mcnt: vec![0; nc].into_boxed_slice(),
             crit_touched: Vec::new(),
-            dnum: vec![0.0; nd],
-            dden: vec![0.0; nd],
-            gdnum: vec![0.0; nd * ng],
-            gdden: vec![0.0; nd * ng],
-            rdsum: vec![0.0; nd],
-            rdw: vec![0.0; nd],
-            per_group: vec![0; ng],
+            dnum: vec![0.0; nd].into_boxed_slice(),
+            dden: vec![0.0; nd].into_boxed_slice(),
+            gdnum: vec![0.0; nd * ng].into_boxed_slice(),
+            gdden: vec![0.0; nd * ng].into_boxed_slice(),
+            rdsum: vec![0.0; nd].into_boxed_slice(),
+            rdw: vec![0.0; nd].into_boxed_slice(),
+            per_group: vec![0; ng].into_boxed_slice(),
             reps: Vec::new(),
             index_reps: Vec::new(),
             tech_reps: Vec::new(),
