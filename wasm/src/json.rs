@@ -240,5 +240,14 @@ mod tests {
                 serde_json::to_string_pretty(v).unwrap()
             );
         }
+        // Lists written into a buffer sized from their first item: the same text.
+        for list in [&docs[..0], &docs[..1], &docs[..]] {
+            for pretty in [false, true] {
+                assert_eq!(
+                    list_to_text(list, pretty).unwrap(),
+                    to_text(list, pretty).unwrap()
+                );
+            }
+        }
     }
 }
