@@ -155,9 +155,7 @@ pub(crate) fn list_to_text<T: Serialize>(
     let estimate = match items.first() {
         Some(first) if items.len() > 1 => {
             let one = write_text(first, pretty, 1 << 12)?.len();
-            one.saturating_add(one / 8)
-                .saturating_mul(items.len())
-                .min(1 << 30)
+            one.saturating_add(one / 8).saturating_mul(items.len())
         }
         _ => 1 << 12,
     };
@@ -174,8 +172,14 @@ fn write_text<T: Serialize + ?Sized>(
         depth: 0,
         has_value: false,
     };
+    // An estimate that does not fit the memory left is no error: the buffer then grows as
+    // needed (and fails only if the text itself does not fit).
+    let mut buf = Vec::new();
+    if buf.try_reserve_exact(capacity).is_err() {
+        buf = Vec::with_capacity(1 << 12);
+    }
     // The writer by value: `&mut Out` would add `Write for &mut W`'s forwarding call per piece.
-    let mut ser = serde_json::Serializer::with_formatter(Out(Vec::with_capacity(capacity)), layout);
+    let mut ser = serde_json::Serializer::with_formatter(Out(buf), layout);
     value.serialize(&mut ser)?;
     // serde_json writes valid UTF-8 only.
     String::from_utf8(ser.into_inner().0).map_err(|e| serde::ser::Error::custom(e.to_string()))
