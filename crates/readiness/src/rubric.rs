@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 mod locate;
+mod toml_json;
 
 /// The rubric format version this engine reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -684,16 +685,7 @@ impl Rubric {
         limits.check_bytes(text.len())?;
         // A byte-order mark (Windows editors, Excel) is not part of the document.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value: toml::Value = toml::from_str(text).map_err(|e| RubricError::Syntax {
-            format: "TOML",
-            message: clip_message(&e.to_string().trim().replace('\n', " ")),
-        })?;
-        // JSON has no NaN or infinity: refuse them here rather than let them become null.
-        check_finite(&value, &mut String::new())?;
-        let value = serde_json::to_value(value).map_err(|e| RubricError::Syntax {
-            format: "TOML",
-            message: e.to_string(),
-        })?;
+        let value = toml_json::toml_to_json(text)?;
         Rubric::from_json_value_with_limits(value, limits)
     }
 
@@ -1193,46 +1185,28 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
     out
 }
 
-/// Refuses NaN and infinite floats anywhere in a TOML document, naming their path.
-fn check_finite(v: &toml::Value, path: &mut String) -> Result<(), RubricError> {
-    match v {
-        toml::Value::Float(x) if !x.is_finite() => {
-            let p = if path.is_empty() {
-                ".".to_string()
-            } else {
-                path.clone()
-            };
-            if p.ends_with("weight") {
-                Err(RubricError::InvalidWeight { path: p, value: *x })
-            } else {
-                Err(RubricError::InvalidValue {
-                    path: p,
-                    message: format!("must be a finite number, got {x}"),
-                })
-            }
+/// A TOML syntax error (also a number out of range) with `toml`'s message on one line.
+fn toml_syntax(message: &str) -> RubricError {
+    RubricError::Syntax {
+        format: "TOML",
+        message: clip_message(&message.trim().replace('\n', " ")),
+    }
+}
+
+/// The error for a NaN or infinite float at `path` of a TOML document (JSON has neither, so
+/// they are refused rather than becoming null).
+fn non_finite_error(path: &str, x: f64) -> RubricError {
+    let path = if path.is_empty() { "." } else { path };
+    if path.ends_with("weight") {
+        RubricError::InvalidWeight {
+            path: path.into(),
+            value: x,
         }
-        toml::Value::Table(t) => {
-            for (k, x) in t {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                check_finite(x, path)?;
-                path.truncate(len);
-            }
-            Ok(())
+    } else {
+        RubricError::InvalidValue {
+            path: path.into(),
+            message: format!("must be a finite number, got {x}"),
         }
-        toml::Value::Array(items) => {
-            for (i, x) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                check_finite(x, path)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
     }
 }
 
