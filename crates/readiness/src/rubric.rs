@@ -202,6 +202,11 @@ pub const SELF_GROUP: &str = "self";
 /// The standard rubric's TOML source (also shipped as `examples/rubrics/standard.toml`).
 pub const STANDARD_TOML: &str = include_str!("../rubrics/standard.toml");
 
+/// The standard rubric's document as compact JSON, generated from [`STANDARD_TOML`] (a test
+/// checks they agree): what [`Rubric::standard`] reads, smaller than the commented TOML and
+/// without the TOML parser's work.
+const STANDARD_JSON: &str = include_str!("../rubrics/standard.json");
+
 /// A rubric: how candidates are rated and how ratings become a readiness assessment.
 ///
 /// # Example
@@ -649,7 +654,7 @@ impl Rubric {
     /// assert_eq!(r.policy.levels[0].id, "ready_now");
     /// ```
     pub fn standard() -> Rubric {
-        match Rubric::from_toml_str(STANDARD_TOML) {
+        match Rubric::from_json_str(STANDARD_JSON) {
             Ok(r) => r,
             // The standard rubric is part of the crate and checked by its tests.
             Err(e) => unreachable!("built-in standard rubric is invalid: {e}"),

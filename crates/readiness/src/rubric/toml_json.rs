@@ -434,6 +434,31 @@ mod tests {
         );
     }
 
+    /// `rubrics/standard.json` is the standard TOML's document as compact JSON (what
+    /// `Rubric::standard` reads). `READINESS_WRITE_STANDARD_JSON=1 cargo test -p readiness
+    /// standard_json` rewrites it after a change to `rubrics/standard.toml` (the next run
+    /// compiles it in).
+    #[test]
+    fn standard_json_is_the_standard_toml() {
+        let json = toml_to_json(crate::rubric::STANDARD_TOML).map(|v| v.to_string());
+        let json = json.unwrap_or_else(|e| panic!("standard TOML: {e}"));
+        if std::env::var_os("READINESS_WRITE_STANDARD_JSON").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rubrics/standard.json");
+            std::fs::write(path, &json).unwrap_or_else(|e| panic!("{path}: {e}"));
+        }
+        assert!(
+            json == crate::rubric::STANDARD_JSON,
+            "rubrics/standard.json is not rubrics/standard.toml: run \
+             READINESS_WRITE_STANDARD_JSON=1 cargo test -p readiness standard_json twice"
+        );
+        let from_toml = crate::Rubric::from_toml_str(crate::rubric::STANDARD_TOML);
+        assert_eq!(from_toml.as_ref().ok(), Some(&crate::Rubric::standard()));
+        assert_eq!(
+            from_toml.map(|r| r.fingerprint()).ok(),
+            Some(crate::Rubric::standard().fingerprint())
+        );
+    }
+
     #[test]
     fn datetimes_and_tables_read_as_datetimes() {
         let v = toml_to_json(
