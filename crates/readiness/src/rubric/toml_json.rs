@@ -159,12 +159,19 @@ impl Converter<'_> {
             } else {
                 "u64 value was too large".to_string()
             }
-        } else if let Ok(v) = i128::from_str_radix(s, radix) {
-            format!("invalid type: integer `{v}` as i128, expected {expected}")
-        } else if let Ok(v) = u128::from_str_radix(s, radix) {
-            format!("invalid type: integer `{v}` as u128, expected {expected}")
         } else {
-            "integer number overflowed".to_string()
+            match magnitude(s, radix) {
+                Some((true, m)) if fits(&m, I128_MIN_MAGNITUDE) => {
+                    format!("invalid type: integer `-{m}` as i128, expected {expected}")
+                }
+                Some((false, m)) if fits(&m, I128_MAX) => {
+                    format!("invalid type: integer `{m}` as i128, expected {expected}")
+                }
+                Some((false, m)) if fits(&m, U128_MAX) => {
+                    format!("invalid type: integer `{m}` as u128, expected {expected}")
+                }
+                _ => "integer number overflowed".to_string(),
+            }
         };
         Err(self.error(span, &message))
     }
@@ -183,6 +190,52 @@ impl Converter<'_> {
     fn error(&self, span: Range<usize>, message: &str) -> RubricError {
         super::toml_syntax(&excerpt(self.text, span, message))
     }
+}
+
+/// `i128::MAX`, `i128::MIN`'s magnitude and `u128::MAX` in decimal: the ranges `toml` tries
+/// after `i64` and `u64` (compared as text, which spares the module 128-bit parsing and
+/// formatting).
+const I128_MAX: &str = "170141183460469231731687303715884105727";
+const I128_MIN_MAGNITUDE: &str = "170141183460469231731687303715884105728";
+const U128_MAX: &str = "340282366920938463463374607431768211455";
+
+/// Whether the decimal magnitude `m` (no leading zeros) is at most `max`.
+fn fits(m: &str, max: &str) -> bool {
+    (m.len(), m) <= (max.len(), max)
+}
+
+/// An integer's text as `from_str_radix` reads it (an optional `+` or `-`, then digits in
+/// `radix`): whether it is negative and its magnitude in decimal; `None` if it is no such
+/// text.
+fn magnitude(s: &str, radix: u32) -> Option<(bool, String)> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    // Decimal digits, least significant first.
+    let mut decimal: Vec<u8> = vec![0];
+    for c in digits.chars() {
+        let mut carry = c.to_digit(radix)?;
+        for d in &mut decimal {
+            let x = u32::from(*d) * radix + carry;
+            *d = (x % 10) as u8;
+            carry = x / 10;
+        }
+        while carry > 0 {
+            decimal.push((carry % 10) as u8);
+            carry /= 10;
+        }
+    }
+    while decimal.len() > 1 && decimal.last() == Some(&0) {
+        decimal.pop();
+    }
+    Some((
+        negative,
+        decimal.iter().rev().map(|d| char::from(b'0' + d)).collect(),
+    ))
 }
 
 /// A datetime in `toml_datetime`'s serialized form.
@@ -315,6 +368,18 @@ mod tests {
         "170141183460469231731687303715884105728",
         "340282366920938463463374607431768211455",
         "340282366920938463463374607431768211456",
+        "+9223372036854775808",
+        "170141183460469231731687303715884105727",
+        "+170141183460469231731687303715884105728",
+        "-170141183460469231731687303715884105728",
+        "-170141183460469231731687303715884105729",
+        "-340282366920938463463374607431768211455",
+        "0x8000000000000000",
+        "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+        "0x100000000000000000000000000000000",
+        "0o3777777777777777777777777777777777777777777",
+        "0o4000000000000000000000000000000000000000000",
+        "0b10000000000000000000000000000000000000000000000000000000000000000",
         "0xffffffffffffffff",
         "0x7fffffffffffffff",
         "0x1_0000_0000_0000_0000_0000_0000_0000_0000",
