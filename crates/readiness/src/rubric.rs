@@ -909,8 +909,11 @@ impl Rubric {
         Ok(())
     }
 
-    /// Validates dimensions; returns the map of criterion ids to their paths.
-    fn validate_dimensions(&self) -> Result<HashMap<&str, String>, RubricError> {
+    /// Validates dimensions; returns the set of criterion ids (each with its dimension's index).
+    ///
+    /// The id maps hold indexes rather than paths: one `HashMap<&str, usize>` type for the cold
+    /// maps (each key/value type compiles its own hash table code; size budget, issue 6).
+    fn validate_dimensions(&self) -> Result<HashMap<&str, usize>, RubricError> {
         if self.dimensions.is_empty() {
             return Err(RubricError::InvalidValue {
                 path: "dimensions".into(),
@@ -918,16 +921,16 @@ impl Rubric {
             });
         }
         let points = self.scale.points();
-        let mut dims: HashMap<&str, String> = HashMap::new();
-        let mut crits: HashMap<&str, String> = HashMap::new();
+        let mut dims: HashMap<&str, usize> = HashMap::new();
+        let mut crits: HashMap<&str, usize> = HashMap::new();
         for (d, dim) in self.dimensions.iter().enumerate() {
             let dpath = format!("dimensions[{d}]");
             check_id(&format!("{dpath}.id"), &dim.id)?;
-            if let Some(first) = dims.insert(&dim.id, format!("{dpath}.id")) {
+            if let Some(first) = dims.insert(&dim.id, d) {
                 return Err(RubricError::DuplicateId {
                     path: format!("{dpath}.id"),
                     id: dim.id.clone(),
-                    first,
+                    first: format!("dimensions[{first}].id"),
                 });
             }
             check_weight(&format!("{dpath}.weight"), dim.weight)?;
@@ -940,11 +943,17 @@ impl Rubric {
             for (i, c) in dim.criteria.iter().enumerate() {
                 let cpath = format!("{dpath}.criteria[{i}]");
                 check_id(&format!("{cpath}.id"), &c.id)?;
-                if let Some(first) = crits.insert(&c.id, format!("{cpath}.id")) {
+                if let Some(first) = crits.insert(&c.id, d) {
+                    // The first criterion with this id, in dimension `first`.
+                    let j = self.dimensions[first]
+                        .criteria
+                        .iter()
+                        .position(|x| x.id == c.id)
+                        .unwrap_or(0);
                     return Err(RubricError::DuplicateId {
                         path: format!("{cpath}.id"),
                         id: c.id.clone(),
-                        first,
+                        first: format!("dimensions[{first}].criteria[{j}].id"),
                     });
                 }
                 check_weight(&format!("{cpath}.weight"), c.weight)?;
@@ -976,7 +985,7 @@ impl Rubric {
         Ok(crits)
     }
 
-    fn validate_policy(&self, criteria: &HashMap<&str, String>) -> Result<(), RubricError> {
+    fn validate_policy(&self, criteria: &HashMap<&str, usize>) -> Result<(), RubricError> {
         let p = &self.policy;
         check_range("policy.min_coverage", p.min_coverage, 0.0, 1.0)?;
         check_range("policy.self_other_gap", p.self_other_gap, 0.0, f64::MAX)?;
@@ -999,7 +1008,7 @@ impl Rubric {
                 message: "at least one level (the catch-all) is required".into(),
             });
         }
-        let mut ids: HashMap<&str, String> = HashMap::new();
+        let mut ids: HashMap<&str, usize> = HashMap::new();
         let mut last_index: Option<(f64, usize)> = None;
         let mut last_dim: Option<(f64, usize)> = None;
         let n = p.levels.len();
@@ -1013,11 +1022,11 @@ impl Rubric {
                     reason: "reserved for candidates without enough evidence".into(),
                 });
             }
-            if let Some(first) = ids.insert(&level.id, format!("{lpath}.id")) {
+            if let Some(first) = ids.insert(&level.id, k) {
                 return Err(RubricError::DuplicateId {
                     path: format!("{lpath}.id"),
                     id: level.id.clone(),
-                    first,
+                    first: format!("policy.levels[{first}].id"),
                 });
             }
             if k + 1 == n {

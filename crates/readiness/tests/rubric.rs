@@ -400,3 +400,29 @@ fn any_format_detection_skips_a_byte_order_mark() {
         "{e:?}"
     );
 }
+
+#[test]
+fn duplicate_ids_name_the_first_occurrence() {
+    let check = |edit: &dyn Fn(&mut Rubric), want: &str| {
+        let mut r = Rubric::standard();
+        edit(&mut r);
+        let err = r.validate().err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some(want));
+    };
+    check(
+        &|r| r.dimensions[2].criteria[1].id = r.dimensions[0].criteria[3].id.clone(),
+        "dimensions[2].criteria[1].id: duplicate id 'shows_direction' (first used at dimensions[0].criteria[3].id)",
+    );
+    check(
+        &|r| r.dimensions[1].criteria[4].id = r.dimensions[1].criteria[2].id.clone(),
+        "dimensions[1].criteria[4].id: duplicate id 'courage' (first used at dimensions[1].criteria[2].id)",
+    );
+    check(
+        &|r| r.dimensions[3].id = r.dimensions[1].id.clone(),
+        "dimensions[3].id: duplicate id 'attitude' (first used at dimensions[1].id)",
+    );
+    check(
+        &|r| r.policy.levels[2].id = r.policy.levels[0].id.clone(),
+        "policy.levels[2].id: duplicate id 'ready_now' (first used at policy.levels[0].id)",
+    );
+}
