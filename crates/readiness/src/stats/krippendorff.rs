@@ -640,8 +640,10 @@ impl PairCounts {
         match this {
             PairCounts::Dense { v, tables, .. } => {
                 let v = *v;
+                // One table per unit size, so the sizes are distinct and any sort gives this
+                // order; the crate's shared one compiles no new sort (size budget, issue 6).
                 let mut order: Vec<usize> = (0..tables.len()).collect();
-                order.sort_unstable_by_key(|&i| tables[i].0);
+                crate::sort::sort_stable_by(&mut order, |&a, &b| tables[a].0.cmp(&tables[b].0));
                 Box::new(order.into_iter().flat_map(move |i| {
                     let (m, table) = &tables[i];
                     table
