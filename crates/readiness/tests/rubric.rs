@@ -426,3 +426,23 @@ fn duplicate_ids_name_the_first_occurrence() {
         "policy.levels[2].id: duplicate id 'ready_now' (first used at policy.levels[0].id)",
     );
 }
+
+/// `tests/fixtures/standard_rubric.json` is the standard rubric as the engine writes it (the
+/// WebAssembly package's `standardRubric()` is compared with it). After a change to the rubric
+/// model or `rubrics/standard.toml`: `READINESS_WRITE_FIXTURES=1 cargo test -p readiness --test
+/// rubric standard_rubric_fixture`.
+#[test]
+fn standard_rubric_fixture_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/standard_rubric.json");
+    let want = format!("{}\n", Rubric::standard().to_json_string());
+    if std::env::var_os("READINESS_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is not the standard rubric: run READINESS_WRITE_FIXTURES=1 cargo test -p readiness --test rubric standard_rubric_fixture",
+        path.display()
+    );
+}
