@@ -1173,7 +1173,7 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    out.push_str(&serde_json::to_string(k.as_str()).unwrap_or_default());
                     out.push(':');
                     if let Some(x) = map.get(k) {
                         write(x, out);
@@ -1191,7 +1191,10 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
                 }
                 out.push(']');
             }
-            other => out.push_str(&other.to_string()),
+            // Scalars through `serde_json::to_string` (the same bytes as `Value`'s `Display`,
+            // which would compile serde_json's compact and pretty writers for a formatter type
+            // of its own; size budget, issue 6). Writing a scalar into a string cannot fail.
+            other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
         }
     }
     let mut out = String::new();
@@ -1713,5 +1716,42 @@ mod locate_tests {
             };
             assert_eq!(fields, props, "{name}");
         }
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use serde_json::{json, Value};
+
+    /// The canonical writer as it was: scalars and keys through `Value`'s `Display`.
+    fn by_display(v: &Value) -> String {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                let items: Vec<String> = keys
+                    .into_iter()
+                    .map(|k| format!("{}:{}", Value::String(k.clone()), by_display(&map[k])))
+                    .collect();
+                format!("{{{}}}", items.join(","))
+            }
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(by_display).collect();
+                format!("[{}]", items.join(","))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    #[test]
+    fn canonical_json_writes_what_value_display_writes() {
+        let v = json!({
+            "z\u{1}\"\\/é–\u{7f}\u{2028}": ["tab\t", "nl\n", "\u{1f600}", 0.1, 1e300, -0.0, 5, -7,
+                18446744073709551615u64, null, true, {"b": 1.5, "a": [], "": {}}],
+            "a": {"y": "x", "x": 2.5e-8},
+        });
+        assert_eq!(super::canonical_json(&v), by_display(&v));
+        let standard = serde_json::to_value(super::Rubric::standard()).unwrap_or_default();
+        assert_eq!(super::canonical_json(&standard), by_display(&standard));
     }
 }
