@@ -17,7 +17,9 @@
 //! - an integer outside `i64` and a float outside `f64` are refused with the message and the
 //!   line/column excerpt `toml` gave for them;
 //! - NaN and infinite floats are refused (JSON has neither), naming the first one's path, but
-//!   only after the whole document converted (the earlier route reported value errors first).
+//!   only after the whole document converted (the earlier route reported value errors first);
+//! - syntax errors carry `toml`'s message and excerpt, laid out here (by [`excerpt`], the layout
+//!   of `toml::de::Error`'s `Display`, which is then not compiled into the module).
 
 use crate::error::RubricError;
 use serde_json::{Map, Value};
@@ -38,7 +40,12 @@ const DATETIME_EXPECTED: &str = "string containing a datetime";
 /// and excerpt); [`RubricError::InvalidWeight`] or [`RubricError::InvalidValue`] for the first
 /// NaN or infinite float.
 pub(super) fn toml_to_json(text: &str) -> Result<Value, RubricError> {
-    let root = DeTable::parse(text).map_err(|e| super::toml_syntax(&e.to_string()))?;
+    // `toml`'s own `Display` of the error, through [`excerpt`] (one copy of that layout in the
+    // module).
+    let root = DeTable::parse(text).map_err(|e| match e.span() {
+        Some(span) => super::toml_syntax(&excerpt(text, span, e.message())),
+        None => super::toml_syntax(e.message()),
+    })?;
     let mut conv = Converter {
         text,
         path: String::new(),
