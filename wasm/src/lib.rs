@@ -213,7 +213,11 @@ fn read_rubric(text: &str) -> Result<Rubric, readiness::RubricError> {
 /// A rubric as a document, written with the documents' JSON writer (one serializer for the
 /// rubric in the module instead of a second one for `Rubric::to_json_string`'s pretty layout).
 fn rubric_to_js(rubric: &Rubric) -> Result<RubricDoc, JsValue> {
-    to_js(&json::to_text(rubric, false).map_err(not_json)?)
+    // Through the JSON value the fingerprint is computed from (`Rubric::canonical_json`): the
+    // rubric's `Serialize` is then compiled once, for serde_json's value serializer, and the
+    // text is the same (size budget, issue 6).
+    let value = serde_json::to_value(rubric).map_err(not_json)?;
+    to_js(&json::to_text(&value, false).map_err(not_json)?)
 }
 
 /// Engine JSON text → a JavaScript value of the declared document type.

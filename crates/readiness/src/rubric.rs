@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 mod locate;
+mod toml_json;
 
 /// The rubric format version this engine reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -200,6 +201,11 @@ pub const SELF_GROUP: &str = "self";
 
 /// The standard rubric's TOML source (also shipped as `examples/rubrics/standard.toml`).
 pub const STANDARD_TOML: &str = include_str!("../rubrics/standard.toml");
+
+/// The standard rubric's document as compact JSON, generated from [`STANDARD_TOML`] (a test
+/// checks they agree): what [`Rubric::standard`] reads, smaller than the commented TOML and
+/// without the TOML parser's work.
+const STANDARD_JSON: &str = include_str!("../rubrics/standard.json");
 
 /// A rubric: how candidates are rated and how ratings become a readiness assessment.
 ///
@@ -648,7 +654,7 @@ impl Rubric {
     /// assert_eq!(r.policy.levels[0].id, "ready_now");
     /// ```
     pub fn standard() -> Rubric {
-        match Rubric::from_toml_str(STANDARD_TOML) {
+        match Rubric::from_json_str(STANDARD_JSON) {
             Ok(r) => r,
             // The standard rubric is part of the crate and checked by its tests.
             Err(e) => unreachable!("built-in standard rubric is invalid: {e}"),
@@ -684,16 +690,7 @@ impl Rubric {
         limits.check_bytes(text.len())?;
         // A byte-order mark (Windows editors, Excel) is not part of the document.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value: toml::Value = toml::from_str(text).map_err(|e| RubricError::Syntax {
-            format: "TOML",
-            message: clip_message(&e.to_string().trim().replace('\n', " ")),
-        })?;
-        // JSON has no NaN or infinity: refuse them here rather than let them become null.
-        check_finite(&value, &mut String::new())?;
-        let value = serde_json::to_value(value).map_err(|e| RubricError::Syntax {
-            format: "TOML",
-            message: e.to_string(),
-        })?;
+        let value = toml_json::toml_to_json(text)?;
         Rubric::from_json_value_with_limits(value, limits)
     }
 
@@ -912,8 +909,11 @@ impl Rubric {
         Ok(())
     }
 
-    /// Validates dimensions; returns the map of criterion ids to their paths.
-    fn validate_dimensions(&self) -> Result<HashMap<&str, String>, RubricError> {
+    /// Validates dimensions; returns the set of criterion ids (each with its dimension's index).
+    ///
+    /// The id maps hold indexes rather than paths: one `HashMap<&str, usize>` type for the cold
+    /// maps (each key/value type compiles its own hash table code; size budget, issue 6).
+    fn validate_dimensions(&self) -> Result<HashMap<&str, usize>, RubricError> {
         if self.dimensions.is_empty() {
             return Err(RubricError::InvalidValue {
                 path: "dimensions".into(),
@@ -921,16 +921,16 @@ impl Rubric {
             });
         }
         let points = self.scale.points();
-        let mut dims: HashMap<&str, String> = HashMap::new();
-        let mut crits: HashMap<&str, String> = HashMap::new();
+        let mut dims: HashMap<&str, usize> = HashMap::new();
+        let mut crits: HashMap<&str, usize> = HashMap::new();
         for (d, dim) in self.dimensions.iter().enumerate() {
             let dpath = format!("dimensions[{d}]");
             check_id(&format!("{dpath}.id"), &dim.id)?;
-            if let Some(first) = dims.insert(&dim.id, format!("{dpath}.id")) {
+            if let Some(first) = dims.insert(&dim.id, d) {
                 return Err(RubricError::DuplicateId {
                     path: format!("{dpath}.id"),
                     id: dim.id.clone(),
-                    first,
+                    first: format!("dimensions[{first}].id"),
                 });
             }
             check_weight(&format!("{dpath}.weight"), dim.weight)?;
@@ -943,11 +943,17 @@ impl Rubric {
             for (i, c) in dim.criteria.iter().enumerate() {
                 let cpath = format!("{dpath}.criteria[{i}]");
                 check_id(&format!("{cpath}.id"), &c.id)?;
-                if let Some(first) = crits.insert(&c.id, format!("{cpath}.id")) {
+                if let Some(first) = crits.insert(&c.id, d) {
+                    // The first criterion with this id, in dimension `first`.
+                    let j = self.dimensions[first]
+                        .criteria
+                        .iter()
+                        .position(|x| x.id == c.id)
+                        .unwrap_or(0);
                     return Err(RubricError::DuplicateId {
                         path: format!("{cpath}.id"),
                         id: c.id.clone(),
-                        first,
+                        first: format!("dimensions[{first}].criteria[{j}].id"),
                     });
                 }
                 check_weight(&format!("{cpath}.weight"), c.weight)?;
@@ -979,7 +985,7 @@ impl Rubric {
         Ok(crits)
     }
 
-    fn validate_policy(&self, criteria: &HashMap<&str, String>) -> Result<(), RubricError> {
+    fn validate_policy(&self, criteria: &HashMap<&str, usize>) -> Result<(), RubricError> {
         let p = &self.policy;
         check_range("policy.min_coverage", p.min_coverage, 0.0, 1.0)?;
         check_range("policy.self_other_gap", p.self_other_gap, 0.0, f64::MAX)?;
@@ -1002,7 +1008,7 @@ impl Rubric {
                 message: "at least one level (the catch-all) is required".into(),
             });
         }
-        let mut ids: HashMap<&str, String> = HashMap::new();
+        let mut ids: HashMap<&str, usize> = HashMap::new();
         let mut last_index: Option<(f64, usize)> = None;
         let mut last_dim: Option<(f64, usize)> = None;
         let n = p.levels.len();
@@ -1016,11 +1022,11 @@ impl Rubric {
                     reason: "reserved for candidates without enough evidence".into(),
                 });
             }
-            if let Some(first) = ids.insert(&level.id, format!("{lpath}.id")) {
+            if let Some(first) = ids.insert(&level.id, k) {
                 return Err(RubricError::DuplicateId {
                     path: format!("{lpath}.id"),
                     id: level.id.clone(),
-                    first,
+                    first: format!("policy.levels[{first}].id"),
                 });
             }
             if k + 1 == n {
@@ -1167,7 +1173,7 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    out.push_str(&serde_json::to_string(k.as_str()).unwrap_or_default());
                     out.push(':');
                     if let Some(x) = map.get(k) {
                         write(x, out);
@@ -1185,7 +1191,10 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
                 }
                 out.push(']');
             }
-            other => out.push_str(&other.to_string()),
+            // Scalars through `serde_json::to_string` (the same bytes as `Value`'s `Display`,
+            // which would compile serde_json's compact and pretty writers for a formatter type
+            // of its own; size budget, issue 6). Writing a scalar into a string cannot fail.
+            other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
         }
     }
     let mut out = String::new();
@@ -1193,46 +1202,28 @@ pub(crate) fn canonical_json(v: &serde_json::Value) -> String {
     out
 }
 
-/// Refuses NaN and infinite floats anywhere in a TOML document, naming their path.
-fn check_finite(v: &toml::Value, path: &mut String) -> Result<(), RubricError> {
-    match v {
-        toml::Value::Float(x) if !x.is_finite() => {
-            let p = if path.is_empty() {
-                ".".to_string()
-            } else {
-                path.clone()
-            };
-            if p.ends_with("weight") {
-                Err(RubricError::InvalidWeight { path: p, value: *x })
-            } else {
-                Err(RubricError::InvalidValue {
-                    path: p,
-                    message: format!("must be a finite number, got {x}"),
-                })
-            }
+/// A TOML syntax error (also a number out of range) with `toml`'s message on one line.
+fn toml_syntax(message: &str) -> RubricError {
+    RubricError::Syntax {
+        format: "TOML",
+        message: clip_message(&message.trim().replace('\n', " ")),
+    }
+}
+
+/// The error for a NaN or infinite float at `path` of a TOML document (JSON has neither, so
+/// they are refused rather than becoming null).
+fn non_finite_error(path: &str, x: f64) -> RubricError {
+    let path = if path.is_empty() { "." } else { path };
+    if path.ends_with("weight") {
+        RubricError::InvalidWeight {
+            path: path.into(),
+            value: x,
         }
-        toml::Value::Table(t) => {
-            for (k, x) in t {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                check_finite(x, path)?;
-                path.truncate(len);
-            }
-            Ok(())
+    } else {
+        RubricError::InvalidValue {
+            path: path.into(),
+            message: format!("must be a finite number, got {x}"),
         }
-        toml::Value::Array(items) => {
-            for (i, x) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                check_finite(x, path)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
     }
 }
 
@@ -1725,5 +1716,42 @@ mod locate_tests {
             };
             assert_eq!(fields, props, "{name}");
         }
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use serde_json::{json, Value};
+
+    /// The canonical writer as it was: scalars and keys through `Value`'s `Display`.
+    fn by_display(v: &Value) -> String {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                let items: Vec<String> = keys
+                    .into_iter()
+                    .map(|k| format!("{}:{}", Value::String(k.clone()), by_display(&map[k])))
+                    .collect();
+                format!("{{{}}}", items.join(","))
+            }
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(by_display).collect();
+                format!("[{}]", items.join(","))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    #[test]
+    fn canonical_json_writes_what_value_display_writes() {
+        let v = json!({
+            "z\u{1}\"\\/é–\u{7f}\u{2028}": ["tab\t", "nl\n", "\u{1f600}", 0.1, 1e300, -0.0, 5, -7,
+                18446744073709551615u64, null, true, {"b": 1.5, "a": [], "": {}}],
+            "a": {"y": "x", "x": 2.5e-8},
+        });
+        assert_eq!(super::canonical_json(&v), by_display(&v));
+        let standard = serde_json::to_value(super::Rubric::standard()).unwrap_or_default();
+        assert_eq!(super::canonical_json(&standard), by_display(&standard));
     }
 }

@@ -400,3 +400,49 @@ fn any_format_detection_skips_a_byte_order_mark() {
         "{e:?}"
     );
 }
+
+#[test]
+fn duplicate_ids_name_the_first_occurrence() {
+    let check = |edit: &dyn Fn(&mut Rubric), want: &str| {
+        let mut r = Rubric::standard();
+        edit(&mut r);
+        let err = r.validate().err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some(want));
+    };
+    check(
+        &|r| r.dimensions[2].criteria[1].id = r.dimensions[0].criteria[3].id.clone(),
+        "dimensions[2].criteria[1].id: duplicate id 'shows_direction' (first used at dimensions[0].criteria[3].id)",
+    );
+    check(
+        &|r| r.dimensions[1].criteria[4].id = r.dimensions[1].criteria[2].id.clone(),
+        "dimensions[1].criteria[4].id: duplicate id 'courage' (first used at dimensions[1].criteria[2].id)",
+    );
+    check(
+        &|r| r.dimensions[3].id = r.dimensions[1].id.clone(),
+        "dimensions[3].id: duplicate id 'attitude' (first used at dimensions[1].id)",
+    );
+    check(
+        &|r| r.policy.levels[2].id = r.policy.levels[0].id.clone(),
+        "policy.levels[2].id: duplicate id 'ready_now' (first used at policy.levels[0].id)",
+    );
+}
+
+/// `tests/fixtures/standard_rubric.json` is the standard rubric as the engine writes it (the
+/// WebAssembly package's `standardRubric()` is compared with it). After a change to the rubric
+/// model or `rubrics/standard.toml`: `READINESS_WRITE_FIXTURES=1 cargo test -p readiness --test
+/// rubric standard_rubric_fixture`.
+#[test]
+fn standard_rubric_fixture_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/standard_rubric.json");
+    let want = format!("{}\n", Rubric::standard().to_json_string());
+    if std::env::var_os("READINESS_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is not the standard rubric: run READINESS_WRITE_FIXTURES=1 cargo test -p readiness --test rubric standard_rubric_fixture",
+        path.display()
+    );
+}

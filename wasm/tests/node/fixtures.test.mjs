@@ -3,7 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Engine, parseRubric, standardRubric } from "readiness-wasm";
-import { csvToRecords, fixtures, keyPaths } from "./helpers.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { csvToRecords, fixtures, fixturesDir, keyPaths } from "./helpers.mjs";
 
 const all = fixtures();
 
@@ -59,6 +61,14 @@ test("new Engine() is the standard rubric, and round-trips through a document", 
   assert.deepStrictEqual(new Engine(std).rubric, std);
   const csv = "candidate,rater,group,criterion,score\ne-1,m-1,manager,listens,4\n";
   assert.deepStrictEqual(new Engine(std).assessCsv(csv), new Engine().assessCsv(csv));
+});
+
+test("standardRubric() is the engine's standard rubric: values, keys and key order", () => {
+  const expected = JSON.parse(readFileSync(join(fixturesDir, "standard_rubric.json"), "utf8"));
+  const std = standardRubric();
+  assert.deepStrictEqual(std, expected);
+  assert.strictEqual(JSON.stringify(std), JSON.stringify(expected));
+  assert.strictEqual(JSON.stringify(new Engine().rubric), JSON.stringify(expected));
 });
 
 test("provenance names the engine and the rubric", () => {

@@ -8,7 +8,7 @@ use crate::rubric::{Rubric, INSUFFICIENT_EVIDENCE};
 use crate::stats::distributions::chi_square_sf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Family-wise significance level of the rater verdicts (Holm-adjusted).
 pub const ALPHA: f64 = 0.05;
@@ -135,9 +135,27 @@ pub struct DistributionLevel {
     pub expected: f64,
 }
 
+/// Per (rater, group) lists of (candidate, mean deviation), keys in first-seen order.
+struct Deviations {
+    keys: Vec<(u32, u16)>,
+    lists: Vec<Vec<(u32, f64)>>,
+    /// (rater, group) to its position in `keys`: the `HashMap<(usize, usize), usize>` type the
+    /// cohort report already has (each key/value type compiles its own hash table code; size
+    /// budget, issue 6).
+    index: HashMap<(usize, usize), usize>,
+}
+
+impl Deviations {
+    fn of(&self, (r, g): (u32, u16)) -> &[(u32, f64)] {
+        self.index
+            .get(&(r as usize, usize::from(g)))
+            .map_or(&[], |&k| &self.lists[k])
+    }
+}
+
 /// Per-rater, per-unit mean deviations from the other scoring raters of the same unit and
 /// criterion.
-fn deviations(set: &RatingSet, rubric: &Rubric) -> HashMap<(u32, u16), Vec<(u32, f64)>> {
+fn deviations(set: &RatingSet, rubric: &Rubric) -> Deviations {
     let scoring: Vec<bool> = rubric
         .rater_groups
         .values()
@@ -146,7 +164,11 @@ fn deviations(set: &RatingSet, rubric: &Rubric) -> HashMap<(u32, u16), Vec<(u32,
     let nc = rubric.criterion_ids().count();
     let mut sum = vec![0.0; nc];
     let mut cnt = vec![0u32; nc];
-    let mut out: HashMap<(u32, u16), Vec<(u32, f64)>> = HashMap::new();
+    let mut out = Deviations {
+        keys: Vec::new(),
+        lists: Vec::new(),
+        index: HashMap::new(),
+    };
     for span in &set.spans {
         sum.iter_mut().for_each(|v| *v = 0.0);
         cnt.iter_mut().for_each(|v| *v = 0);
@@ -172,9 +194,17 @@ fn deviations(set: &RatingSet, rubric: &Rubric) -> HashMap<(u32, u16), Vec<(u32,
                 i += 1;
             }
             if dn > 0 {
-                out.entry((r, g))
-                    .or_default()
-                    .push((span.cand, dsum / f64::from(dn)));
+                let at = (r as usize, usize::from(g));
+                let k = match out.index.get(&at) {
+                    Some(&k) => k,
+                    None => {
+                        out.index.insert(at, out.keys.len());
+                        out.keys.push((r, g));
+                        out.lists.push(Vec::new());
+                        out.keys.len() - 1
+                    }
+                };
+                out.lists[k].push((span.cand, dsum / f64::from(dn)));
             }
         }
     }
@@ -185,7 +215,7 @@ pub(crate) fn calibration(set: &RatingSet, rubric: &Rubric, finals: &[Unit<'_>])
     // Keyed by (rater, group): someone who is manager of one candidate and peer of another is
     // judged separately in each role.
     let dev = deviations(set, rubric);
-    let mut raters: Vec<(u32, u16)> = dev.keys().copied().collect();
+    let mut raters: Vec<(u32, u16)> = dev.keys.clone();
     crate::sort::sort_stable_by(&mut raters, |a, b| {
         a.1.cmp(&b.1)
             .then_with(|| set.raters.name(a.0).cmp(set.raters.name(b.0)))
@@ -202,19 +232,18 @@ pub(crate) fn calibration(set: &RatingSet, rubric: &Rubric, finals: &[Unit<'_>])
     let mut rows: Vec<Row> = Vec::new();
     for &key in &raters {
         let (r, g) = key;
-        let mine: Vec<f64> = dev[&key].iter().map(|x| x.1).collect();
-        let n_cand = dev[&key]
-            .iter()
-            .map(|x| x.0)
-            .collect::<HashSet<u32>>()
-            .len() as u32;
+        let mine: Vec<f64> = dev.of(key).iter().map(|x| x.1).collect();
+        let mut cands: Vec<u32> = dev.of(key).iter().map(|x| x.0).collect();
+        crate::sort::sort_stable_by(&mut cands, |a, b| a.cmp(b));
+        cands.dedup();
+        let n_cand = cands.len() as u32;
         // The group reference: the median of the other raters' own mean deviations (robust to
         // one outlying rater), when at least 3 other raters of the group have one; else 0, the
         // co-raters of the same candidates.
         let mut others: Vec<f64> = raters
             .iter()
             .filter(|&&o| o != key && o.1 == g)
-            .filter_map(|o| mean(&dev[o].iter().map(|x| x.1).collect::<Vec<_>>()))
+            .filter_map(|&o| mean(&dev.of(o).iter().map(|x| x.1).collect::<Vec<_>>()))
             .collect();
         crate::sort::sort_stable_by(&mut others, |a, b| a.total_cmp(b));
         let reference = if others.len() >= 3 {
@@ -297,7 +326,7 @@ pub(crate) fn calibration(set: &RatingSet, rubric: &Rubric, finals: &[Unit<'_>])
             let members: Vec<usize> = (0..rows.len()).filter(|&k| rows[k].group == gi).collect();
             let all_dev: Vec<f64> = members
                 .iter()
-                .flat_map(|&k| dev[&(rows[k].rater, rows[k].group)].iter().map(|x| x.1))
+                .flat_map(|&k| dev.of((rows[k].rater, rows[k].group)).iter().map(|x| x.1))
                 .collect();
             GroupCalibration {
                 group: id.clone(),

@@ -92,9 +92,12 @@ fn williams_p(r12: f64, r13: f64, r23: f64, n: usize) -> Option<f64> {
 }
 
 pub(crate) fn audit(units: &[Unit<'_>], rubric: &Rubric, decisions: &[Decision]) -> DecisionAudit {
-    let by_cand: HashMap<&str, &Unit<'_>> = units
+    // Unit indexes, not references: one `HashMap<&str, usize>` type serves the cold maps of the
+    // cohort report (each key/value type compiles its own hash table code; size budget, issue 6).
+    let by_cand: HashMap<&str, usize> = units
         .iter()
-        .map(|u| (u.doc.candidate.as_str(), u))
+        .enumerate()
+        .map(|(i, u)| (u.doc.candidate.as_str(), i))
         .collect();
     let mut tech = Vec::new();
     let mut read = Vec::new();
@@ -114,7 +117,7 @@ pub(crate) fn audit(units: &[Unit<'_>], rubric: &Rubric, decisions: &[Decision])
     let mut promoted_not_ready = Vec::new();
     let mut ready_not_promoted = Vec::new();
     for d in decisions {
-        let Some(u) = by_cand.get(d.candidate.as_str()) else {
+        let Some(u) = by_cand.get(d.candidate.as_str()).map(|&i| &units[i]) else {
             continue;
         };
         let t = u.doc.technical.score;

@@ -9,7 +9,6 @@ use crate::rubric::Rubric;
 use crate::stats::adverse_impact::{
     adverse_impact, selection_rates, GroupCounts, SmallSampleWarning,
 };
-use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -121,15 +120,17 @@ pub(crate) fn fairness(
     } else {
         rubric.policy.fairness.levels.clone()
     };
-    let by_cand: HashMap<&str, &IndexMap<String, String>> = attrs
+    // Row indexes: the cohort report's one cold map type (see `decision::audit`).
+    let by_cand: HashMap<&str, usize> = attrs
         .rows
         .iter()
-        .map(|r| (r.candidate.as_str(), &r.values))
+        .enumerate()
+        .map(|(i, r)| (r.candidate.as_str(), i))
         .collect();
     let value = |cand: &str, col: &str| -> String {
         by_cand
             .get(cand)
-            .and_then(|v| v.get(col))
+            .and_then(|&i| attrs.rows[i].values.get(col))
             .filter(|v| !v.trim().is_empty())
             .cloned()
             .unwrap_or_else(|| MISSING.to_string())

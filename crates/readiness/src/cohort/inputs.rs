@@ -6,7 +6,7 @@ use crate::error::{clip, one_of, CohortError, Location};
 use crate::ratings::RatingSet;
 use crate::rubric::Rubric;
 use indexmap::IndexMap;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Attribute values per candidate (any columns: gender, age band, site, tenure…).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -88,26 +88,29 @@ impl CohortInputs {
     }
 }
 
+// The maps below hold indexes (of spans, rows) rather than locations or unit values: the
+// cohort report's cold maps share the key/value types `HashMap<&str, usize>` and
+// `HashMap<(&str, &str), usize>` (each type compiles its own hash table code; size budget,
+// issue 6).
+
 fn validate_attributes(a: &Attributes, ratings: &RatingSet) -> Result<(), CohortError> {
     let known = candidate_set(ratings);
-    let mut seen: HashMap<&str, Location> = HashMap::new();
-    for row in &a.rows {
-        check_key(
-            &known,
-            &mut seen,
-            "attributes",
-            &row.candidate,
-            row.location,
-        )?;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, row) in a.rows.iter().enumerate() {
+        check_key(&known, &mut seen, "attributes", &row.candidate, i, &|j| {
+            a.rows[j].location
+        })?;
     }
     Ok(())
 }
 
 fn validate_decisions(ds: &[Decision], ratings: &RatingSet) -> Result<(), CohortError> {
     let known = candidate_set(ratings);
-    let mut seen: HashMap<&str, Location> = HashMap::new();
-    for d in ds {
-        check_key(&known, &mut seen, "decisions", &d.candidate, d.location)?;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, d) in ds.iter().enumerate() {
+        check_key(&known, &mut seen, "decisions", &d.candidate, i, &|j| {
+            ds[j].location
+        })?;
     }
     Ok(())
 }
@@ -118,18 +121,30 @@ fn validate_overrides(
     rubric: &Rubric,
 ) -> Result<(), CohortError> {
     let known = candidate_set(ratings);
-    let cycles: HashSet<(&str, &str)> = ratings
+    let cycles: HashMap<(&str, &str), usize> = ratings
         .spans
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             (
-                ratings.candidates.name(s.cand),
-                ratings.cycles.name(s.cycle),
+                (
+                    ratings.candidates.name(s.cand),
+                    ratings.cycles.name(s.cycle),
+                ),
+                i,
             )
         })
         .collect();
-    let mut seen: HashMap<String, Location> = HashMap::new();
-    for o in overrides {
+    // Each override's key (candidate, or candidate@cycle), for the duplicate check.
+    let keys: Vec<String> = overrides
+        .iter()
+        .map(|o| match &o.cycle {
+            Some(c) => format!("{}@{}", o.candidate, c),
+            None => o.candidate.clone(),
+        })
+        .collect();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, o) in overrides.iter().enumerate() {
         let loc = o.location;
         if o.candidate.is_empty() {
             return Err(CohortError::MissingValue {
@@ -157,7 +172,7 @@ fn validate_overrides(
                 });
             }
         }
-        if !known.contains(o.candidate.as_str()) {
+        if !known.contains_key(o.candidate.as_str()) {
             return Err(CohortError::UnknownCandidate {
                 table: "overrides",
                 location: loc,
@@ -177,7 +192,7 @@ fn validate_overrides(
             });
         }
         if let Some(c) = &o.cycle {
-            if !cycles.contains(&(o.candidate.as_str(), c.as_str())) {
+            if !cycles.contains_key(&(o.candidate.as_str(), c.as_str())) {
                 return Err(CohortError::InvalidValue {
                     table: "overrides",
                     location: loc,
@@ -190,38 +205,41 @@ fn validate_overrides(
                 });
             }
         }
-        let key = match &o.cycle {
-            Some(c) => format!("{}@{}", o.candidate, c),
-            None => o.candidate.clone(),
-        };
-        if let Some(first) = seen.get(&key) {
+        let key = keys[i].as_str();
+        if let Some(&first) = seen.get(key) {
             return Err(CohortError::DuplicateKey {
                 table: "overrides",
                 location: loc,
-                first: *first,
-                key: clip(&key),
+                first: overrides[first].location,
+                key: clip(key),
             });
         }
-        seen.insert(key, loc);
+        seen.insert(key, i);
     }
     Ok(())
 }
 
-fn candidate_set(ratings: &RatingSet) -> HashSet<&str> {
+/// The candidates with ratings (each with one of its spans).
+fn candidate_set(ratings: &RatingSet) -> HashMap<&str, usize> {
     ratings
         .spans
         .iter()
-        .map(|s| ratings.candidates.name(s.cand))
+        .enumerate()
+        .map(|(i, s)| (ratings.candidates.name(s.cand), i))
         .collect()
 }
 
+/// Checks row `index`'s candidate: present, rated, not seen before (`seen` maps candidates to
+/// their first row, whose location `location_of` gives).
 fn check_key<'a>(
-    known: &HashSet<&str>,
-    seen: &mut HashMap<&'a str, Location>,
+    known: &HashMap<&str, usize>,
+    seen: &mut HashMap<&'a str, usize>,
     table: &'static str,
     candidate: &'a str,
-    loc: Location,
+    index: usize,
+    location_of: &dyn Fn(usize) -> Location,
 ) -> Result<(), CohortError> {
+    let loc = location_of(index);
     if candidate.is_empty() {
         return Err(CohortError::MissingValue {
             table,
@@ -229,22 +247,22 @@ fn check_key<'a>(
             column: "candidate",
         });
     }
-    if !known.contains(candidate) {
+    if !known.contains_key(candidate) {
         return Err(CohortError::UnknownCandidate {
             table,
             location: loc,
             candidate: clip(candidate),
         });
     }
-    if let Some(first) = seen.get(candidate) {
+    if let Some(&first) = seen.get(candidate) {
         return Err(CohortError::DuplicateKey {
             table,
             location: loc,
-            first: *first,
+            first: location_of(first),
             key: clip(candidate),
         });
     }
-    seen.insert(candidate, loc);
+    seen.insert(candidate, index);
     Ok(())
 }
 
@@ -286,9 +304,9 @@ fn read_csv(text: &str, table: &'static str) -> Result<Table, CohortError> {
         .iter()
         .map(str::to_string)
         .collect();
-    let mut seen = HashSet::new();
-    for h in &header {
-        if !seen.insert(h.as_str()) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        if seen.insert(h.as_str(), i).is_some() {
             return Err(CohortError::Syntax {
                 table,
                 location: Location::Line(1),

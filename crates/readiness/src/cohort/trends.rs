@@ -6,7 +6,7 @@ use crate::rubric::Rubric;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Longitudinal view over cycles.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -180,10 +180,24 @@ pub(crate) fn trends(docs: &[Assessment], rubric: &Rubric) -> Trends {
         .first()
         .map(|l| l.id.as_str())
         .unwrap_or("");
-    let mut by_cand: BTreeMap<&str, Vec<&Assessment>> = BTreeMap::new();
+    // Each candidate's documents, candidates in name order: positions in a `HashMap<&str,
+    // usize>` and the shared sort rather than a `BTreeMap`, whose tree code would be the
+    // WebAssembly module's only one (size budget, issue 6).
+    let mut slot: HashMap<&str, usize> = HashMap::new();
+    let mut by_cand: Vec<(&str, Vec<&Assessment>)> = Vec::new();
     for d in docs {
-        by_cand.entry(d.candidate.as_str()).or_default().push(d);
+        let name = d.candidate.as_str();
+        let k = match slot.get(name) {
+            Some(&k) => k,
+            None => {
+                slot.insert(name, by_cand.len());
+                by_cand.push((name, Vec::new()));
+                by_cand.len() - 1
+            }
+        };
+        by_cand[k].1.push(d);
     }
+    crate::sort::sort_stable_by(&mut by_cand, |a, b| a.0.cmp(b.0));
     for (cand, mut ds) in by_cand {
         crate::sort::sort_stable_by(&mut ds, |a, b| {
             let key = |d: &&Assessment| cycle_key(d.cycle.as_deref().unwrap_or(""));

@@ -544,8 +544,28 @@ enum PairCounts {
         tables: Vec<(usize, Vec<f64>)>,
         slot: Vec<u32>,
     },
-    /// `(m, c, k) → count` for the pairs that occur (large domains, or many unit sizes).
-    Sparse(std::collections::BTreeMap<(usize, usize, usize), f64>),
+    /// `((m, c, k), count)` for the pairs that occur (large domains, or many unit sizes), in
+    /// the order added; merged into one entry per key, in key order, whenever the list outgrows
+    /// `limit` and before it is read. A sorted list rather than a `BTreeMap`: the sort is the
+    /// crate's shared one (`crate::sort`), a map type would compile its own tree code into the
+    /// WebAssembly module (size budget, issue 6). Each key's counts are added in the order they
+    /// came, as the map added them.
+    Sparse {
+        items: Vec<((usize, usize, usize), f64)>,
+        limit: usize,
+    },
+}
+
+/// Merges `items` into one entry per key, in key order, adding each key's counts in list order.
+fn merge_sorted(items: &mut Vec<((usize, usize, usize), f64)>) {
+    crate::sort::sort_stable_by(items, |a, b| a.0.cmp(&b.0));
+    items.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 += later.1;
+        }
+        same
+    });
 }
 
 impl PairCounts {
@@ -557,8 +577,14 @@ impl PairCounts {
                 slot: Vec::new(),
             }
         } else {
-            PairCounts::Sparse(std::collections::BTreeMap::new())
+            PairCounts::sparse(Vec::new())
         }
+    }
+
+    /// Sparse counts starting from `items` (unique keys in key order).
+    fn sparse(items: Vec<((usize, usize, usize), f64)>) -> PairCounts {
+        let limit = (2 * items.len()).max(1 << 12);
+        PairCounts::Sparse { items, limit }
     }
 
     /// Adds `units` units of size `m` with the value counts `counts` (`(index, count)`).
@@ -589,24 +615,35 @@ impl PairCounts {
                 }
                 return;
             }
-            *self = PairCounts::Sparse(self.entries().map(|(m, c, k, p)| ((m, c, k), p)).collect());
+            let items = self.entries().map(|(m, c, k, p)| ((m, c, k), p)).collect();
+            *self = PairCounts::sparse(items);
         }
-        if let PairCounts::Sparse(map) = self {
+        if let PairCounts::Sparse { items, limit } = self {
             for &(c, nc) in counts {
                 for &(k, nk) in counts {
-                    *map.entry((m, c, k)).or_insert(0.0) += pair(c, nc, k, nk);
+                    items.push(((m, c, k), pair(c, nc, k, nk)));
                 }
+            }
+            if items.len() > *limit {
+                merge_sorted(items);
+                *limit = (2 * items.len()).max(1 << 12);
             }
         }
     }
 
     /// The non-zero counts `(m, c, k, count)`, ordered by `m`, then `c`, then `k`.
-    fn entries(&self) -> Box<dyn Iterator<Item = (usize, usize, usize, f64)> + '_> {
-        match self {
+    fn entries(&mut self) -> Box<dyn Iterator<Item = (usize, usize, usize, f64)> + '_> {
+        if let PairCounts::Sparse { items, .. } = self {
+            merge_sorted(items);
+        }
+        let this: &PairCounts = self;
+        match this {
             PairCounts::Dense { v, tables, .. } => {
                 let v = *v;
+                // One table per unit size, so the sizes are distinct and any sort gives this
+                // order; the crate's shared one compiles no new sort (size budget, issue 6).
                 let mut order: Vec<usize> = (0..tables.len()).collect();
-                order.sort_unstable_by_key(|&i| tables[i].0);
+                crate::sort::sort_stable_by(&mut order, |&a, &b| tables[a].0.cmp(&tables[b].0));
                 Box::new(order.into_iter().flat_map(move |i| {
                     let (m, table) = &tables[i];
                     table
@@ -616,10 +653,11 @@ impl PairCounts {
                         .map(move |(ck, &p)| (*m, ck / v, ck % v, p))
                 }))
             }
-            PairCounts::Sparse(map) => Box::new(
-                map.iter()
-                    .filter(|&(_, &p)| p > 0.0)
-                    .map(|(&(m, c, k), &p)| (m, c, k, p)),
+            PairCounts::Sparse { items, .. } => Box::new(
+                items
+                    .iter()
+                    .filter(|&&(_, p)| p > 0.0)
+                    .map(|&((m, c, k), p)| (m, c, k, p)),
             ),
         }
     }
@@ -627,7 +665,7 @@ impl PairCounts {
 
 /// Alpha from the pair counts summed per unit size (integers, summed exactly).
 fn finish(
-    pairs: PairCounts,
+    mut pairs: PairCounts,
     n_units_pairable: usize,
     n_units: usize,
     values: Vec<f64>,
@@ -725,6 +763,40 @@ fn finish(
 mod tests {
     use super::*;
 
+    /// The sparse list gives what a `BTreeMap` adding each key's counts in arrival order gives,
+    /// bit for bit (counts that are not integers too), across the merges it makes as it grows.
+    #[test]
+    fn sparse_list_sums_like_an_ordered_map() {
+        let mut next = crate::test_rng::splitmix64(7);
+        let mut counts = PairCounts::sparse(Vec::new());
+        let mut map = std::collections::BTreeMap::new();
+        for _ in 0..3000 {
+            let m = 2 + (next() % 5) as usize;
+            let vals: Vec<(usize, f64)> = (0..1 + next() % 4)
+                .map(|_| ((next() % 70) as usize, (next() % 1000) as f64 / 7.0))
+                .collect();
+            let units = (1 + next() % 3) as f64;
+            counts.add(m, &vals, units);
+            for &(c, nc) in &vals {
+                for &(k, nk) in &vals {
+                    let p = units * if c == k { nc * (nc - 1.0) } else { nc * nk };
+                    *map.entry((m, c, k)).or_insert(0.0) += p;
+                }
+            }
+        }
+        let want: Vec<(usize, usize, usize, u64)> = map
+            .into_iter()
+            .filter(|&(_, p)| p > 0.0)
+            .map(|((m, c, k), p)| (m, c, k, f64::to_bits(p)))
+            .collect();
+        let got: Vec<(usize, usize, usize, u64)> = counts
+            .entries()
+            .map(|(m, c, k, p)| (m, c, k, p.to_bits()))
+            .collect();
+        assert!(want.len() > 1000, "{} keys", want.len());
+        assert_eq!(got, want);
+    }
+
     /// Dense tables and the sparse map hold the same counts in the same order, including
     /// after the switch from dense to sparse when there are many unit sizes.
     #[test]
@@ -740,14 +812,14 @@ mod tests {
             }
         };
         let mut dense = PairCounts::new(v);
-        let mut sparse = PairCounts::Sparse(std::collections::BTreeMap::new());
+        let mut sparse = PairCounts::sparse(Vec::new());
         fill(&mut dense, &mut (2..sizes + 2).rev());
         fill(&mut sparse, &mut (2..sizes + 2));
         let mut large = PairCounts::new(v);
         // a unit size beyond the dense index switches to the map as well
         fill(&mut large, &mut [5, 3, MAX_DENSE_SIZE + 1, 4].into_iter());
-        assert!(matches!(large, PairCounts::Sparse(_)));
-        let mut large_sparse = PairCounts::Sparse(std::collections::BTreeMap::new());
+        assert!(matches!(large, PairCounts::Sparse { .. }));
+        let mut large_sparse = PairCounts::sparse(Vec::new());
         fill(
             &mut large_sparse,
             &mut [5, 3, MAX_DENSE_SIZE + 1, 4].into_iter(),
@@ -756,7 +828,7 @@ mod tests {
             large.entries().collect::<Vec<_>>(),
             large_sparse.entries().collect::<Vec<_>>()
         );
-        assert!(matches!(dense, PairCounts::Sparse(_)));
+        assert!(matches!(dense, PairCounts::Sparse { .. }));
         let a: Vec<_> = dense.entries().collect();
         let b: Vec<_> = sparse.entries().collect();
         assert_eq!(a, b);
