@@ -161,6 +161,8 @@ impl Prepared {
 
 /// The space spanned by coefficient rows, as an orthonormal basis (modified Gram–Schmidt,
 /// each row orthogonalised twice for stability), built once and tested against many vectors.
+/// Rows are added in order, so a space extended by more rows is the space of all of them.
+#[derive(Clone)]
 struct RowSpace {
     /// Numbers per row.
     dim: usize,
@@ -175,22 +177,25 @@ impl RowSpace {
             dim,
             basis: Vec::new(),
         };
-        if dim == 0 {
-            return space;
-        }
-        let mut v = vec![0.0; dim];
-        for r in rows.chunks_exact(dim) {
-            v.copy_from_slice(r);
-            space.project_out(&mut v);
-            let n = norm(&v);
-            if n > 1e-10 * norm(r).max(f64::MIN_POSITIVE) {
-                for x in v.iter_mut() {
-                    *x /= n;
-                }
-                space.basis.extend_from_slice(&v);
+        if dim > 0 {
+            for r in rows.chunks_exact(dim) {
+                space.push(r);
             }
         }
         space
+    }
+
+    /// Adds the row `r` (`dim` numbers) to the spanning rows.
+    fn push(&mut self, r: &[f64]) {
+        let mut v = r.to_vec();
+        self.project_out(&mut v);
+        let n = norm(&v);
+        if n > 1e-10 * norm(r).max(f64::MIN_POSITIVE) {
+            for x in v.iter_mut() {
+                *x /= n;
+            }
+            self.basis.extend_from_slice(&v);
+        }
     }
 
     /// `v` minus its projections on the basis vectors, twice. Index loops over slices: they
@@ -417,14 +422,16 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
         let mut unresolved = false;
         loop {
             let others_shown = roll_up && big_enough(&hidden);
-            let mut rows = crit_rows.clone();
+            // What the document shows: the criterion scores, the shown breakdowns and (rolled
+            // up) the withheld groups' pooled value.
+            let mut shown = crit_space.clone();
             for &g in &scoring {
                 if !hidden.contains(&g) {
-                    rows.extend(pooled(&[g]));
+                    shown.push(&pooled(&[g]));
                 }
             }
             if others_shown {
-                rows.extend(pooled(&hidden));
+                shown.push(&pooled(&hidden));
             }
             let mut targets: Vec<Vec<f64>> = below.iter().map(|&g| pooled(&[g])).collect();
             if !big_enough(&hidden) {
@@ -434,7 +441,6 @@ fn protect_unit(doc: &mut Assessment, p: &Prepared, rubric: &Rubric, set: &Ratin
                 }
             }
             targets.extend(pool_below.iter().cloned());
-            let shown = RowSpace::new(&rows, nv);
             if !targets.iter().any(|t| shown.contains(t)) {
                 break;
             }
