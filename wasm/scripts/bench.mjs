@@ -20,14 +20,19 @@
 //   Node objects only: readFileSync(FILE) → engine.assessCsv(text) (the documents as objects,
 //         what an application that reads them gets; not the same output as the CLI's text)
 //   each in this process after one warm-up run; module instantiation excluded (~once per
-//   page/process); CPU time of this process (process.cpuUsage, all threads incl. V8's GC
-//   helpers) and wall time
+//   page/process); a full garbage collection before each run, outside its timing, so that a run
+//   starts from a clean heap like the CLI's fresh process and does not pay for the garbage of the
+//   variant before it (84 MB strings, 10k object trees); CPU time of this process
+//   (process.cpuUsage, all threads incl. V8's GC helpers: the run's own garbage collection is
+//   counted) and wall time
 // and prints the medians, min/max and the ratios. CPU time is the figure to read on a shared,
 // loaded machine. Needs the package built (npm run build).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { join, resolve } from "node:path";
 import { Engine } from "readiness-wasm";
 
@@ -88,7 +93,11 @@ const childCpu = () => {
 };
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc");
+
 const timed = (f) => () => {
+  collectGarbage();
   const c0 = cpuMs();
   const t0 = performance.now();
   const out = f();
