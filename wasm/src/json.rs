@@ -75,50 +75,54 @@ impl Layout {
     }
 }
 
+/// An array's or an object's events: they differ only in the bracket (an object's entry begins
+/// with its key, an array's with its value).
+macro_rules! container_events {
+    ($begin:ident, $end:ident, $begin_entry:ident, $end_value:ident, $open:literal, $close:literal) => {
+        #[inline]
+        fn $begin<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+            self.open(w, $open)
+        }
+
+        #[inline]
+        fn $end<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+            self.close(w, $close)
+        }
+
+        #[inline]
+        fn $begin_entry<W: ?Sized + io::Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> io::Result<()> {
+            self.separator(w, first)
+        }
+
+        #[inline]
+        fn $end_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+            self.has_value = true;
+            Ok(())
+        }
+    };
+}
+
 impl Formatter for Layout {
-    #[inline]
-    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
-    }
-
-    #[inline]
-    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
-    }
-
-    #[inline]
-    fn begin_array_value<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.separator(w, first)
-    }
-
-    #[inline]
-    fn end_array_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    #[inline]
-    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    #[inline]
-    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    #[inline]
-    fn begin_object_key<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.separator(w, first)
-    }
+    container_events!(
+        begin_array,
+        end_array,
+        begin_array_value,
+        end_array_value,
+        b"[",
+        b"]"
+    );
+    container_events!(
+        begin_object,
+        end_object,
+        begin_object_key,
+        end_object_value,
+        b"{",
+        b"}"
+    );
 
     #[inline]
     fn end_object_key<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
@@ -128,12 +132,6 @@ impl Formatter for Layout {
     #[inline]
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
         w.write_all(if self.pretty { b": " } else { b":" })
-    }
-
-    #[inline]
-    fn end_object_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
     }
 }
 
